@@ -1,0 +1,56 @@
+/**
+ * Configuration comes from the environment only (DESIGN.md §2), validated once at start. A bad or
+ * missing value fails fast with ONE message that names every offending variable.
+ */
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const url = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
+    .transform((v) => v.replace(/\/+$/, ''));
+
+export const configSchema = z.object({
+  SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xoxb-'), {
+    message: 'must be a bot token starting with xoxb-',
+  }),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xapp-'), {
+    message: 'must be an app-level token starting with xapp-',
+  }),
+  SLACK_API_URL: url('https://slack.com/api').transform((v) => `${v}/`),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  HARNESS_API_KEY: optionalString,
+  HARNESS_ACCOUNT_ID: optionalString,
+  HARNESS_BASE_URL: url('https://app.harness.io/gateway'),
+  HARNESS_UI_URL: url('https://app.harness.io'),
+  DATABASE_PATH: z.string().default('./data/runbook-bot.db'),
+  MANIFESTS_DIR: z.string().default('./manifests'),
+  API_TOKEN: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Poll cadence of the run engine (how often due steps are looked for). */
+  POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+});
+export type Config = z.infer<typeof configSchema>;
+
+export const README_CONFIG_ANCHOR = 'README.md#configuration';
+
+/** Parses the environment; throws one AppError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const r = configSchema.safeParse(env);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+  throw new AppError('CONFIG_INVALID', `Invalid configuration:\n${lines.join('\n')}\nSee ${README_CONFIG_ANCHOR}.`);
+}
+
+/** Variables a feature needs; returns the names that are missing so the caller can say them all at once. */
+export function missingVars(config: Config, names: (keyof Config)[]): string[] {
+  return names.filter((n) => config[n] === undefined || config[n] === '');
+}

@@ -1,0 +1,96 @@
+/** Incident rows. Mutations go through the incident service (one place that emits events). */
+import type { DB } from './db.ts';
+import type { FieldValue, Incident, IncidentStatus, Severity } from '../domain/types.ts';
+import { parseJson } from './json.ts';
+import { nextCounter } from './counters.ts';
+
+interface IncidentRow {
+  id: string;
+  summary: string;
+  severity: string;
+  status: string;
+  service: string | null;
+  environment: string | null;
+  type: string;
+  commander: string | null;
+  channel: string | null;
+  fields_json: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface IncidentRecord extends Incident {
+  updatedAt: number;
+  version: number;
+}
+
+function fromRow(r: IncidentRow): IncidentRecord {
+  return {
+    id: r.id,
+    summary: r.summary,
+    severity: r.severity as Severity,
+    status: r.status as IncidentStatus,
+    service: r.service,
+    environment: r.environment,
+    type: r.type,
+    commander: r.commander,
+    channel: r.channel,
+    createdAt: new Date(r.created_at).toISOString(),
+    fields: parseJson<Record<string, FieldValue>>(r.fields_json, {}),
+    updatedAt: r.updated_at,
+    version: r.version,
+  };
+}
+
+export type NewIncident = Omit<Incident, 'id' | 'createdAt'>;
+
+export function createIncidentRepo(db: DB) {
+  const byId = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE id = ?');
+  const byChannel = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE channel = ?');
+  const insert = db.prepare(`INSERT INTO incidents
+    (id, seq, summary, severity, status, service, environment, type, commander, channel, fields_json, created_at, updated_at)
+    VALUES (@id, @seq, @summary, @severity, @status, @service, @environment, @type, @commander, @channel, @fields_json, @now, @now)`);
+  const update = db.prepare(`UPDATE incidents SET summary=@summary, severity=@severity, status=@status,
+    service=@service, environment=@environment, type=@type, commander=@commander, channel=@channel,
+    fields_json=@fields_json, updated_at=@now, resolved_at=@resolved_at, version=version+1
+    WHERE id=@id AND version=@version`);
+  const list = db.prepare<[number], IncidentRow>('SELECT * FROM incidents ORDER BY seq DESC LIMIT ?');
+  const open = db.prepare<[], IncidentRow>("SELECT * FROM incidents WHERE status <> 'resolved' ORDER BY seq");
+
+  return {
+    get(id: string): IncidentRecord | undefined {
+      const r = byId.get(id.toUpperCase());
+      return r && fromRow(r);
+    },
+    byChannel(channel: string): IncidentRecord | undefined {
+      const r = byChannel.get(channel);
+      return r && fromRow(r);
+    },
+    list(limit = 50): IncidentRecord[] {
+      return list.all(limit).map(fromRow);
+    },
+    listOpen(): IncidentRecord[] {
+      return open.all().map(fromRow);
+    },
+    /** Caller wraps this in a transaction with the timeline/event writes. */
+    insert(data: NewIncident, now: number): IncidentRecord {
+      const seq = nextCounter(db, 'incident');
+      const id = `INC-${seq}`;
+      insert.run({ ...data, id, seq, fields_json: JSON.stringify(data.fields ?? {}), now });
+      return fromRow(byId.get(id)!);
+    },
+    /** Optimistic update: returns undefined when someone else changed the row first. */
+    update(next: IncidentRecord, now: number): IncidentRecord | undefined {
+      const res = update.run({
+        ...next,
+        fields_json: JSON.stringify(next.fields),
+        now,
+        resolved_at: next.status === 'resolved' ? now : null,
+      });
+      if (res.changes !== 1) return undefined;
+      return fromRow(byId.get(next.id)!);
+    },
+  };
+}
+export type IncidentRepo = ReturnType<typeof createIncidentRepo>;

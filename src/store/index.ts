@@ -1,0 +1,34 @@
+/** The store: one SQLite file, one repository per table family, and a transaction helper. */
+import { openDatabase, migrate, type DB } from './db.ts';
+import { createIncidentRepo } from './incidents.ts';
+import { createRunRepo } from './runs.ts';
+import { createTimelineRepo } from './timeline.ts';
+import { createAuditRepo } from './audit.ts';
+
+export function createStore(path: string) {
+  const db = openDatabase(path);
+  const applied = migrate(db);
+  return storeOn(db, applied);
+}
+
+export function storeOn(db: DB, applied: string[] = []) {
+  return {
+    db,
+    applied,
+    incidents: createIncidentRepo(db),
+    runs: createRunRepo(db),
+    timeline: createTimelineRepo(db),
+    audit: createAuditRepo(db),
+    /** Runs fn in one SQLite transaction (nested calls become savepoints). */
+    tx<T>(fn: () => T): T {
+      return db.transaction(fn)();
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
+export type Store = ReturnType<typeof storeOn>;
+export type { RunRecord, StepRecord } from './runs.ts';
+export type { IncidentRecord } from './incidents.ts';
+export type { TimelineEvent } from './timeline.ts';
