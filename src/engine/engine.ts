@@ -1,0 +1,194 @@
+/**
+ * The run engine: starts runs, advances due steps, cancels, and recovers after a restart. Every
+ * transition is a SQLite write first; the clock, the notifier, Harness and the actions are passed in.
+ */
+import type { Logger } from 'pino';
+import { AppError, toAppError } from '../errors.ts';
+import type { Catalog, Runbook } from '../manifests/schema.ts';
+import type { TriggerKind } from '../domain/types.ts';
+import type { Store, RunRecord, StepRecord } from '../store/index.ts';
+import type { ActionDeps, Clock, HarnessApi, Notifier } from './ports.ts';
+import { defaultActions, type ActionRegistry } from './actions/index.ts';
+import { prepareRun } from './prepare.ts';
+import { addEvent, applyResult, cancelRunTx } from './transitions.ts';
+import { runDueStep } from './step-runner.ts';
+import { runScope } from './scope.ts';
+
+export interface EngineOptions {
+  store: Store;
+  catalog: () => Catalog;
+  clock: Clock;
+  log: Logger;
+  notifier?: Notifier;
+  harness?: HarnessApi;
+  actions?: ActionRegistry;
+  poll?: { minMs: number; maxMs: number };
+  /** How many steps are advanced at once per tick. */
+  concurrency?: number;
+}
+
+export interface StartRunRequest {
+  runbookId: string;
+  incidentId?: string | null;
+  trigger?: TriggerKind;
+  triggerDetail?: string | null;
+  requester: string | null;
+  inputs?: Record<string, unknown>;
+}
+
+export function createEngine(opts: EngineOptions) {
+  const { store, clock, log } = opts;
+  const notifier = opts.notifier ?? { runChanged() {} };
+  const actions = opts.actions ?? defaultActions();
+  const deps: ActionDeps = { store, poll: opts.poll ?? { minMs: 2_000, maxMs: 30_000 }, ...(opts.harness ? { harness: opts.harness } : {}) };
+  const concurrency = opts.concurrency ?? 16;
+  const inFlight = new Set<string>();
+  let ticking: Promise<number> | null = null;
+
+  function notify(runId: string) {
+    const run = store.runs.get(runId);
+    if (!run) return;
+    Promise.resolve()
+      .then(() => notifier.runChanged(run, store.runs.steps(runId)))
+      .catch((e) => log.warn({ run: runId, err: toAppError(e).message }, 'notifier failed'));
+  }
+
+  function findRunbook(id: string): Runbook {
+    const catalog = opts.catalog();
+    const rb = catalog.runbooks.get(id) ?? catalog.runbooks.get(catalog.aliases.get(id) ?? '');
+    if (!rb) throw new AppError('RUNBOOK_NOT_FOUND', `No runbook "${id}". Known: ${[...catalog.runbooks.keys()].join(', ') || 'none'}.`);
+    return rb;
+  }
+
+  /** pending → running: schedules the first step. */
+  function begin(run: RunRecord): void {
+    const now = clock.now();
+    store.tx(() => {
+      if (!store.runs.updateRun(run.id, { state: 'running', startedAt: now }, now, ['pending'])) return;
+      const first = store.runs.steps(run.id)[0];
+      if (first) store.runs.updateStep(run.id, first.idx, { nextAttemptAt: now }, ['pending']);
+    });
+  }
+
+  const engine = {
+    /** Validates and records a run, then starts it. Throws INPUT_INVALID listing every problem. */
+    startRun(req: StartRunRequest): RunRecord {
+      const runbook = findRunbook(req.runbookId);
+      const incident = req.incidentId ? store.incidents.get(req.incidentId) : null;
+      if (req.incidentId && !incident) throw new AppError('INCIDENT_NOT_FOUND', `No incident ${req.incidentId}.`);
+      const prepared = prepareRun(runbook, incident ?? null, req.inputs ?? {});
+      if (prepared.problems.length) {
+        throw new AppError('INPUT_INVALID', `Cannot run ${runbook.name}:\n${prepared.problems.map((p) => `• ${p}`).join('\n')}`, {
+          details: { problems: prepared.problems },
+        });
+      }
+      const now = clock.now();
+      const run = store.tx(() => {
+        const r = store.runs.insert(
+          { incidentId: incident?.id ?? null, runbook, trigger: req.trigger ?? 'manual', triggerDetail: req.triggerDetail ?? null, requester: req.requester, inputs: prepared.inputs, state: 'pending' },
+          prepared.steps.map((s) => ({ stepId: s.stepId, uses: s.uses, resolvedYaml: s.resolvedYaml, resolved: s.resolved })),
+          now,
+        );
+        const who = req.requester ? `<@${req.requester}>` : 'the system';
+        addEvent(store, r, { kind: 'run.requested', text: `Run ${r.id} of ${runbook.name} requested by ${who} (${r.trigger})`, actor: req.requester, data: { inputs: prepared.inputs } }, now, `${r.id}:requested`);
+        store.audit.add({ at: now, actor: req.requester, action: 'run.request', subject: r.id, detail: { runbook: runbook.id, incident: r.incidentId, inputs: prepared.inputs } });
+        return r;
+      });
+      begin(run);
+      notify(run.id);
+      return store.runs.get(run.id)!;
+    },
+
+    /** Advances every due step once. Safe to call often; overlapping calls share one pass. */
+    tick(): Promise<number> {
+      if (ticking) return ticking;
+      ticking = (async () => {
+        const now = clock.now();
+        const due = store.runs.dueSteps(now, 1000).filter((s) => !inFlight.has(s.runId));
+        const seen = new Set<string>();
+        const batch = due.filter((s) => (seen.has(s.runId) ? false : (seen.add(s.runId), true)));
+        let i = 0;
+        const worker = async () => {
+          while (i < batch.length) {
+            const s = batch[i++]!;
+            inFlight.add(s.runId);
+            try {
+              await runDueStep({ store, actions, deps, log }, s, clock.now());
+            } catch (e) {
+              log.error({ run: s.runId, step: s.stepId, err: toAppError(e).message }, 'step processing crashed');
+            } finally {
+              inFlight.delete(s.runId);
+              notify(s.runId);
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
+        return batch.length;
+      })().finally(() => (ticking = null));
+      return ticking;
+    },
+
+    /** Ticks until nothing is due right now (tests and the CLI). */
+    async drain(maxPasses = 1000): Promise<void> {
+      for (let i = 0; i < maxPasses; i++) if ((await engine.tick()) === 0) return;
+    },
+
+    async cancelRun(runId: string, actor: string | null): Promise<RunRecord> {
+      const run = store.runs.get(runId);
+      if (!run) throw new AppError('RUN_NOT_FOUND', `No run ${runId}.`);
+      const running = cancelRunTx(store, run, actor, clock.now());
+      if (running === false) throw new AppError('INVALID_TRANSITION', `Run ${run.id} is already ${run.state}; nothing to cancel.`);
+      const spec = run.runbook.steps[running?.idx ?? -1];
+      const def = running && actions.get(running.uses);
+      if (running && spec && def?.cancel) {
+        const incident = run.incidentId ? (store.incidents.get(run.incidentId) ?? null) : null;
+        try {
+          await def.cancel({ run, step: running, spec, incident, scope: runScope(run, incident, []), now: clock.now(), deps, log }, 'cancelled');
+        } catch (e) {
+          addEvent(store, run, { kind: 'step.abort_failed', text: `Could not abort step ${running.stepId}: ${toAppError(e).message}`, key: true }, clock.now(), `${run.id}:abort-failed`);
+        }
+      }
+      notify(run.id);
+      return store.runs.get(run.id)!;
+    },
+
+    /**
+     * After a restart: a non-idempotent start that was in flight may or may not have reached the
+     * vendor, so it becomes `unknown` (never re-sent); idempotent ones are simply redone. Runs
+     * recorded but not yet begun are begun. Waiting steps need nothing: their due times are stored.
+     */
+    recover(): { unknown: number; redone: number; begun: number } {
+      const now = clock.now();
+      let unknown = 0;
+      let redone = 0;
+      for (const s of store.runs.dispatchingSteps()) {
+        const run = store.runs.get(s.runId);
+        if (!run) continue;
+        if (actions.get(s.uses)?.idempotentStart) {
+          store.tx(() => store.runs.updateStep(s.runId, s.idx, { status: 'pending', dispatching: false, nextAttemptAt: now }, ['running']));
+          redone++;
+          continue;
+        }
+        const where = s.externalId ? ` (execution ${s.externalId})` : '';
+        applyResult(store, run, s as StepRecord, {
+          kind: 'done',
+          status: 'unknown',
+          errorCode: 'INTERRUPTED',
+          error: `runbook-bot stopped while starting this step${where}; it may or may not have started. Check the pipeline's executions in Harness before running it again.`,
+        }, now);
+        unknown++;
+        notify(run.id);
+      }
+      const pending = store.runs.byState('pending');
+      pending.forEach(begin);
+      return { unknown, redone, begun: pending.length };
+    },
+
+    getRun(runId: string): { run: RunRecord; steps: StepRecord[] } | undefined {
+      const run = store.runs.get(runId);
+      return run && { run, steps: store.runs.steps(run.id) };
+    },
+  };
+  return engine;
+}
+export type Engine = ReturnType<typeof createEngine>;
