@@ -1,0 +1,211 @@
+import { AppError } from '../errors.ts';
+import { ambiguousError, badResponseError, httpError, transportError } from './errors.ts';
+import type { CallContext } from './errors.ts';
+import { backoffDelayMs, isAmbiguousForExecute, shouldRetry } from './retry.ts';
+import type { AttemptProblem, CallKind } from './retry.ts';
+import {
+  describeIssues,
+  executeResponseSchema,
+  executionDetailResponseSchema,
+  executionIdOf,
+  interruptResponseSchema,
+} from './schemas.ts';
+import { toExecutionSummary } from './summary.ts';
+import { attemptHttp } from './transport.ts';
+import type { HttpRequest } from './transport.ts';
+import type {
+  AbortResult,
+  ExecuteRequest,
+  ExecuteResult,
+  ExecutionRef,
+  ExecutionSummary,
+  HarnessClient,
+  HarnessClientOptions,
+} from './types.ts';
+import { apiPaths, apiUrl, executionsListUrl, executionUrl } from './urls.ts';
+import { requireIdentifier, validateClientOptions } from './validate.ts';
+
+/** Harness's answer to a second abort of the same execution: the abort is already under way. */
+const ALREADY_ABORTED_CODES = new Set(['ABORT_ALL_ALREADY_NG', 'ABORT_ALL_ALREADY']);
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
+  const cfg = validateClientOptions(opts);
+  const fetchImpl = opts.fetch ?? globalThis.fetch;
+  const sleep = opts.sleep ?? defaultSleep;
+  const random = opts.random ?? Math.random;
+  const redact = (s: string): string => s.split(cfg.apiKey).join('[redacted]');
+
+  const baseHeaders = (): Record<string, string> => ({
+    'x-api-key': cfg.apiKey,
+    'Harness-Account': cfg.accountId,
+    Accept: 'application/json',
+  });
+
+  const scope = (org: string, project: string) => ({
+    accountIdentifier: cfg.accountId,
+    orgIdentifier: org,
+    projectIdentifier: project,
+  });
+
+  const uiRef = (org: string, project: string, pipeline: string) => ({
+    accountId: cfg.accountId,
+    org,
+    project,
+    pipeline,
+  });
+
+  function report(method: string, path: string, status: number | undefined, started: number): void {
+    if (!opts.onRequest) return;
+    const info = { method, path, ms: Math.round(performance.now() - started) };
+    try {
+      opts.onRequest(status === undefined ? info : { ...info, status });
+    } catch {
+      // An observer must never break a Harness call.
+    }
+  }
+
+  /**
+   * Sends with the retry policy of `kind` and returns the parsed JSON of a 2xx answer. For
+   * execute, every failure that could hide a started pipeline becomes HARNESS_AMBIGUOUS.
+   */
+  async function send(kind: CallKind, ctx: CallContext, req: HttpRequest, listUrl?: string): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      const res = await attemptHttp(fetchImpl, req, cfg.timeoutMs);
+      report(req.method, ctx.path, res.ok ? res.status : undefined, started);
+
+      let problem: AttemptProblem;
+      let error: AppError;
+      if (!res.ok) {
+        problem = { kind: 'transport', failure: res.failure };
+        error = transportError(ctx, res.failure, res.error);
+      } else if (res.status < 200 || res.status > 299) {
+        problem = { kind: 'http', status: res.status };
+        error = httpError(ctx, res.status, res.contentType, res.text);
+      } else {
+        const parsed = parseJson(res.text);
+        if (parsed.ok) {
+          const status = envelopeStatus(parsed.value);
+          // A 2xx carrying an ERROR/FAILURE envelope is a refusal, not a success.
+          if (status !== 'ERROR' && status !== 'FAILURE') return parsed.value;
+          throw httpError(ctx, res.status, res.contentType, res.text);
+        }
+        problem = { kind: 'bad_body' };
+        error = badResponseError(ctx, res.status, parsed.problem);
+      }
+
+      if (attempt <= cfg.maxRetries && shouldRetry(kind, problem)) {
+        await sleep(backoffDelayMs(attempt, random));
+        continue;
+      }
+      if (kind === 'execute' && listUrl !== undefined && isAmbiguousForExecute(problem)) {
+        throw ambiguousError(ctx, error, listUrl);
+      }
+      if (attempt > 1) error.details.attempts = attempt;
+      throw error;
+    }
+  }
+
+  const scopeText = (org: string, project: string): string => `org "${org}", project "${project}"`;
+
+  return {
+    async execute(req: ExecuteRequest): Promise<ExecuteResult> {
+      const org = requireIdentifier('org', req.org);
+      const project = requireIdentifier('project', req.project);
+      const pipeline = requireIdentifier('pipeline', req.pipeline);
+      if (typeof req.yaml !== 'string') {
+        throw new AppError('INPUT_INVALID', 'Harness execute needs `yaml` as a string (the empty string is allowed).');
+      }
+      const path = apiPaths.execute(pipeline);
+      const target = `pipeline "${pipeline}" in ${scopeText(org, project)}`;
+      const ctx: CallContext = { op: 'execute', action: `starting ${target}`, target, method: 'POST', path, redact };
+      const listUrl = executionsListUrl(cfg.uiUrl, uiRef(org, project, pipeline));
+      const url = apiUrl(cfg.baseUrl, path, {
+        ...scope(org, project),
+        moduleType: req.module,
+        notesForPipelineExecution: req.notes,
+      });
+      const json = await send(
+        'execute',
+        ctx,
+        { method: 'POST', url, headers: { ...baseHeaders(), 'Content-Type': 'application/yaml' }, body: req.yaml },
+        listUrl,
+      );
+      const parsed = executeResponseSchema.safeParse(json);
+      const executionId = parsed.success ? executionIdOf(parsed.data) : undefined;
+      if (!parsed.success || executionId === undefined) {
+        // Harness said yes but we cannot tell to what: the pipeline probably runs, unlinked.
+        const problem = parsed.success ? 'no execution id in data.planExecution' : describeIssues(parsed.error);
+        throw ambiguousError(ctx, badResponseError(ctx, 200, problem), listUrl);
+      }
+      return {
+        executionId,
+        status: parsed.data.data?.planExecution?.status ?? 'UNKNOWN',
+        url: executionUrl(cfg.uiUrl, { ...uiRef(org, project, pipeline), executionId }),
+      };
+    },
+
+    async getExecution(ref: ExecutionRef): Promise<ExecutionSummary> {
+      const org = requireIdentifier('org', ref.org);
+      const project = requireIdentifier('project', ref.project);
+      const executionId = requireIdentifier('executionId', ref.executionId);
+      const path = apiPaths.executionDetail(executionId);
+      const target = `execution "${executionId}" in ${scopeText(org, project)}`;
+      const ctx: CallContext = { op: 'status', action: `reading ${target}`, target, method: 'GET', path, redact };
+      const url = apiUrl(cfg.baseUrl, path, scope(org, project));
+      const json = await send('read', ctx, { method: 'GET', url, headers: baseHeaders() });
+      const parsed = executionDetailResponseSchema.safeParse(json);
+      if (!parsed.success) throw badResponseError(ctx, 200, describeIssues(parsed.error));
+      return toExecutionSummary(parsed.data.data.pipelineExecutionSummary, executionId, (pipeline, id) =>
+        executionUrl(cfg.uiUrl, { ...uiRef(org, project, pipeline), executionId: id }),
+      );
+    },
+
+    async abort(ref: ExecutionRef): Promise<AbortResult> {
+      const org = requireIdentifier('org', ref.org);
+      const project = requireIdentifier('project', ref.project);
+      const executionId = requireIdentifier('executionId', ref.executionId);
+      const path = apiPaths.interrupt(executionId);
+      const target = `execution "${executionId}" in ${scopeText(org, project)}`;
+      const ctx: CallContext = { op: 'abort', action: `aborting ${target}`, target, method: 'PUT', path, redact };
+      const url = apiUrl(cfg.baseUrl, path, { ...scope(org, project), interruptType: 'AbortAll' });
+      try {
+        const json = await send('read', ctx, { method: 'PUT', url, headers: baseHeaders() });
+        const parsed = interruptResponseSchema.safeParse(json);
+        if (!parsed.success) throw badResponseError(ctx, 200, describeIssues(parsed.error));
+        return { alreadyAborted: false };
+      } catch (e) {
+        if (e instanceof AppError && ALREADY_ABORTED_CODES.has(String(e.details.harnessCode))) {
+          return { alreadyAborted: true };
+        }
+        throw e;
+      }
+    },
+
+    executionUrl(r) {
+      return executionUrl(cfg.uiUrl, { ...uiRef(r.org, r.project, r.pipeline), executionId: r.executionId });
+    },
+
+    executionsListUrl(r) {
+      return executionsListUrl(cfg.uiUrl, uiRef(r.org, r.project, r.pipeline));
+    },
+  };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; problem: string } {
+  if (text.trim() === '') return { ok: false, problem: 'empty body' };
+  if (/^\s*</.test(text)) return { ok: false, problem: 'an HTML or XML page instead of JSON' };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, problem: `invalid JSON starting with ${JSON.stringify(text.slice(0, 40))}` };
+  }
+}
+
+function envelopeStatus(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const status = (value as { status?: unknown }).status;
+  return typeof status === 'string' ? status.toUpperCase() : undefined;
+}

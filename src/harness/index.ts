@@ -1,0 +1,18 @@
+/** Public surface of the Harness client; import from here rather than from the parts. */
+export { createHarnessClient } from './client.ts';
+export { mapHarnessStatus, isTerminalStatus } from './status.ts';
+export type { MappedStatus } from './status.ts';
+export { executionUrl, executionsListUrl } from './urls.ts';
+export type {
+  AbortResult,
+  ExecuteRequest,
+  ExecuteResult,
+  ExecutionRef,
+  ExecutionSummary,
+  HarnessClient,
+  HarnessClientOptions,
+  HarnessOutcome,
+  HarnessPhase,
+  RequestInfo,
+  StageProgress,
+} from './types.ts';
