@@ -14,7 +14,6 @@ import { toExecutionSummary } from './summary.ts';
 import { attemptHttp } from './transport.ts';
 import type { HttpRequest } from './transport.ts';
 import type {
-  AbortResult,
   ExecuteRequest,
   ExecuteResult,
   ExecutionRef,
@@ -158,12 +157,15 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
       const json = await send('read', ctx, { method: 'GET', url, headers: baseHeaders() });
       const parsed = executionDetailResponseSchema.safeParse(json);
       if (!parsed.success) throw badResponseError(ctx, 200, describeIssues(parsed.error));
-      return toExecutionSummary(parsed.data.data.pipelineExecutionSummary, executionId, (pipeline, id) =>
-        executionUrl(cfg.uiUrl, { ...uiRef(org, project, pipeline), executionId: id }),
+      const summary = parsed.data.data.pipelineExecutionSummary;
+      const pipeline = summary.pipelineIdentifier ?? ref.pipeline?.trim();
+      if (!pipeline) throw badResponseError(ctx, 200, 'pipelineExecutionSummary has no pipelineIdentifier');
+      return toExecutionSummary({ ...summary, pipelineIdentifier: pipeline }, executionId, (pipe, id) =>
+        executionUrl(cfg.uiUrl, { ...uiRef(org, project, pipe), executionId: id }),
       );
     },
 
-    async abort(ref: ExecutionRef): Promise<AbortResult> {
+    async abort(ref: ExecutionRef): Promise<void> {
       const org = requireIdentifier('org', ref.org);
       const project = requireIdentifier('project', ref.project);
       const executionId = requireIdentifier('executionId', ref.executionId);
@@ -175,11 +177,8 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
         const json = await send('read', ctx, { method: 'PUT', url, headers: baseHeaders() });
         const parsed = interruptResponseSchema.safeParse(json);
         if (!parsed.success) throw badResponseError(ctx, 200, describeIssues(parsed.error));
-        return { alreadyAborted: false };
       } catch (e) {
-        if (e instanceof AppError && ALREADY_ABORTED_CODES.has(String(e.details.harnessCode))) {
-          return { alreadyAborted: true };
-        }
+        if (e instanceof AppError && ALREADY_ABORTED_CODES.has(String(e.details.harnessCode))) return;
         throw e;
       }
     },

@@ -4,7 +4,6 @@ export { mapHarnessStatus, isTerminalStatus } from './status.ts';
 export type { MappedStatus } from './status.ts';
 export { executionUrl, executionsListUrl } from './urls.ts';
 export type {
-  AbortResult,
   ExecuteRequest,
   ExecuteResult,
   ExecutionRef,

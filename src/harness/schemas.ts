@@ -87,9 +87,9 @@ export const executionDetailResponseSchema = z.looseObject({
   status: optString,
   data: z.looseObject({
     pipelineExecutionSummary: z.looseObject({
-      // Required: without these we cannot say anything true about the run.
-      pipelineIdentifier: z.string().min(1),
+      // Required: without a status we cannot say anything true about the run.
       status: z.string().min(1),
+      pipelineIdentifier: z.string().min(1).nullish().catch(undefined),
       planExecutionId: optString,
       name: optString,
       runSequence: optNumber,
@@ -107,9 +107,9 @@ export const executionDetailResponseSchema = z.looseObject({
     }),
   }),
 });
-export type PipelineExecutionSummary = z.infer<
-  typeof executionDetailResponseSchema
->['data']['pipelineExecutionSummary'];
+type RawSummary = z.infer<typeof executionDetailResponseSchema>['data']['pipelineExecutionSummary'];
+/** The summary once the client has settled which pipeline it belongs to. */
+export type PipelineExecutionSummary = RawSummary & { pipelineIdentifier: string };
 
 /** PUT /pipeline/api/pipeline/execute/interrupt/{id} → ResponseInterruptResponse. */
 export const interruptResponseSchema = z.looseObject({

@@ -59,11 +59,8 @@ export interface ExecutionRef {
   org: string;
   project: string;
   executionId: string;
-}
-
-export interface AbortResult {
-  /** True when Harness said the execution was already being aborted (ABORT_ALL_ALREADY[_NG]). */
-  alreadyAborted: boolean;
+  /** Only a fallback for the execution link when Harness's answer lacks `pipelineIdentifier`. */
+  pipeline?: string;
 }
 
 export interface RequestInfo {
@@ -93,7 +90,11 @@ export interface HarnessClientOptions {
 export interface HarnessClient {
   execute(req: ExecuteRequest): Promise<ExecuteResult>;
   getExecution(ref: ExecutionRef): Promise<ExecutionSummary>;
-  abort(ref: ExecutionRef): Promise<AbortResult>;
+  /**
+   * Aborts the whole execution (AbortAll). Resolves also when Harness says an abort is already
+   * under way (ABORT_ALL_ALREADY[_NG]): the caller wanted it stopped, and it is stopping.
+   */
+  abort(ref: ExecutionRef): Promise<void>;
   executionUrl(ref: { org: string; project: string; pipeline: string; executionId: string }): string;
   /** The pipeline's executions list in the Harness UI (where to look after an ambiguous execute). */
   executionsListUrl(ref: { org: string; project: string; pipeline: string }): string;
