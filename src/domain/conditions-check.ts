@@ -30,7 +30,11 @@ const SCALAR_OPS = new Set(['equals', 'not_equals', 'changed_from', 'changed_to'
 const CHANGE_OPS = new Set(['changed', 'changed_from', 'changed_to']);
 
 const isScalar = (v: unknown): boolean => v === null || ['string', 'number', 'boolean'].includes(typeof v);
-const locText = (at: Loc): string => at.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('').slice(1) || '(root)';
+const locText = (at: Loc): string =>
+  at
+    .map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`))
+    .join('')
+    .slice(1) || '(root)';
 
 export function conditionProblems(c: unknown, opts: ConditionProblemOptions = {}): ConditionProblem[] {
   const problems: ConditionProblem[] = [];
@@ -42,12 +46,19 @@ export function conditionProblems(c: unknown, opts: ConditionProblemOptions = {}
     if (!(OPERATORS as readonly string[]).includes(op)) {
       return add(path, `unknown operator "${op}" (allowed: ${OPERATORS.join(', ')})`, at);
     }
-    if (SCALAR_OPS.has(op) && !isScalar(v)) add(path, `${op} takes one value (text, number, true/false or null)`, at);
+    if (SCALAR_OPS.has(op) && !isScalar(v))
+      add(path, `${op} takes one value (text, number, true/false or null)`, at);
     if (op === 'in' || op === 'not_in') {
       if (!Array.isArray(v)) add(path, `${op} takes a list, e.g. [P0, P1]`, at);
-      else if (v.length === 0) add(path, `${op}: [] is an empty list, so the clause is always ${op === 'in' ? 'false' : 'true'}`, at);
+      else if (v.length === 0)
+        add(
+          path,
+          `${op}: [] is an empty list, so the clause is always ${op === 'in' ? 'false' : 'true'}`,
+          at,
+        );
     }
-    if ((op === 'exists' || op === 'changed') && typeof v !== 'boolean') add(path, `${op} takes true or false`, at);
+    if ((op === 'exists' || op === 'changed') && typeof v !== 'boolean')
+      add(path, `${op} takes true or false`, at);
     if (op === 'matches') {
       const re = typeof v === 'string' ? compileRegex(v) : 'matches takes a regex as text';
       if (typeof re === 'string') add(path, `matches ${showExpected(v)}: ${re}`, at);
@@ -79,7 +90,11 @@ export function conditionProblems(c: unknown, opts: ConditionProblemOptions = {}
     const least = rankOf(ops['at_least']);
     const most = rankOf(ops['at_most']);
     if (least !== undefined && most !== undefined && least < most) {
-      add(path, `at_least ${showExpected(ops['at_least'])} and at_most ${showExpected(ops['at_most'])} can never both hold`, at);
+      add(
+        path,
+        `at_least ${showExpected(ops['at_least'])} and at_most ${showExpected(ops['at_most'])} can never both hold`,
+        at,
+      );
     }
   };
 
@@ -89,7 +104,8 @@ export function conditionProblems(c: unknown, opts: ConditionProblemOptions = {}
     for (const [key, value] of Object.entries(node)) {
       const here = [...at, key];
       if (key === 'all' || key === 'any') {
-        if (!Array.isArray(value) || value.length === 0) add(key, `${key}: needs a non-empty list of conditions`, here);
+        if (!Array.isArray(value) || value.length === 0)
+          add(key, `${key}: needs a non-empty list of conditions`, here);
         else value.forEach((v, i) => walk(v, [...here, i]));
       } else if (key === 'not') walk(value, here);
       else checkClause(key, value, here);

@@ -13,7 +13,8 @@ function clauseText(c: ClauseTrace): string {
   if ('previous' in c) text += ` (was ${showActual(c.previous, c.previous !== undefined)})`;
   // Broken clauses carry a placeholder op like "(path)" and no expected value worth showing.
   if (c.op.startsWith('(')) return text;
-  const expected = c.op === 'matches' && typeof c.expected === 'string' ? asRegex(c.expected) : showExpected(c.expected);
+  const expected =
+    c.op === 'matches' && typeof c.expected === 'string' ? asRegex(c.expected) : showExpected(c.expected);
   return `${text} ${c.op} ${expected}`;
 }
 
@@ -26,7 +27,9 @@ const withNote = (c: ClauseTrace): string => (c.note ? ` — ${c.note}` : '');
 function inline(t: TraceNode): string {
   switch (t.kind) {
     case 'clause':
-      return t.clause ? `${clauseText(t.clause)} ${mark(t.passed)}${withNote(t.clause)}` : `? ${mark(t.passed)}`;
+      return t.clause
+        ? `${clauseText(t.clause)} ${mark(t.passed)}${withNote(t.clause)}`
+        : `? ${mark(t.passed)}`;
     case 'not':
       return `not(${(t.children ?? []).map(inline).join(' · ')}) ${mark(t.passed)}`;
     case 'any':
@@ -52,11 +55,16 @@ export function formatTraceLines(t: TraceNode): string[] {
   const walk = (n: TraceNode, depth: number): void => {
     const pad = '  '.repeat(depth);
     if (n.kind === 'clause') {
-      lines.push(n.clause ? `${pad}${mark(n.passed)} ${clauseText(n.clause)}${withNote(n.clause)}` : `${pad}${mark(n.passed)} ?`);
+      lines.push(
+        n.clause
+          ? `${pad}${mark(n.passed)} ${clauseText(n.clause)}${withNote(n.clause)}`
+          : `${pad}${mark(n.passed)} ?`,
+      );
       return;
     }
     const children = n.children ?? [];
-    const label = n.kind === 'not' ? 'not:' : children.length === 0 ? `${n.kind} of: (empty)` : `${n.kind} of:`;
+    const label =
+      n.kind === 'not' ? 'not:' : children.length === 0 ? `${n.kind} of: (empty)` : `${n.kind} of:`;
     lines.push(`${pad}${mark(n.passed)} ${label}`);
     for (const c of children) walk(c, depth + 1);
   };

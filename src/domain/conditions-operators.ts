@@ -93,7 +93,12 @@ function severityOp(op: 'at_least' | 'at_most', expected: unknown, cur: Lookup):
   return { passed: op === 'at_least' ? have <= want : have >= want };
 }
 
-function changedOp(op: 'changed' | 'changed_from' | 'changed_to', expected: unknown, cur: Lookup, prev: Lookup | null): OpResult {
+function changedOp(
+  op: 'changed' | 'changed_from' | 'changed_to',
+  expected: unknown,
+  cur: Lookup,
+  prev: Lookup | null,
+): OpResult {
   if (!prev) return { passed: false, note: NOT_AN_UPDATE };
   const now = cur.found ? cur.value : undefined;
   const before = prev.found ? prev.value : undefined;

@@ -67,7 +67,13 @@ function clauseNodes(path: string, ops: unknown, ctx: ConditionContext): TraceNo
   for (const [op, expected] of Object.entries(ops)) {
     if (expected === undefined) continue; // an unset optional key, as zod leaves them
     const r = applyOperator(op, expected, cur, prev);
-    const clause: ClauseTrace = { path, op, expected, actual: cur.found ? cur.value : undefined, passed: r.passed };
+    const clause: ClauseTrace = {
+      path,
+      op,
+      expected,
+      actual: cur.found ? cur.value : undefined,
+      passed: r.passed,
+    };
     if (CHANGE_OPS.has(op) && prev) clause.previous = prev.found ? prev.value : undefined;
     if (r.note !== undefined) clause.note = r.note;
     nodes.push({ kind: 'clause', passed: r.passed, clause });
@@ -83,7 +89,8 @@ function listNode(kind: 'all' | 'any', list: unknown, ctx: ConditionContext): Tr
 }
 
 function evaluateNode(c: unknown, ctx: ConditionContext): TraceNode {
-  if (!isPlainObject(c)) return brokenNode('(condition)', '(map)', 'a condition is a map of field path → operators');
+  if (!isPlainObject(c))
+    return brokenNode('(condition)', '(map)', 'a condition is a map of field path → operators');
   const children: TraceNode[] = [];
   for (const [key, value] of Object.entries(c)) {
     if (value === undefined) continue;
@@ -99,7 +106,10 @@ function evaluateNode(c: unknown, ctx: ConditionContext): TraceNode {
 }
 
 /** Evaluates a condition (an implicit all of its entries). Never throws; broken parts fail with a note. */
-export function evaluateCondition(c: ConditionMap, ctx: ConditionContext): { passed: boolean; trace: TraceNode } {
+export function evaluateCondition(
+  c: ConditionMap,
+  ctx: ConditionContext,
+): { passed: boolean; trace: TraceNode } {
   const safeCtx: ConditionContext = isPlainObject(ctx) ? ctx : { current: {} };
   const trace = evaluateNode(c, safeCtx);
   return { passed: trace.passed, trace };

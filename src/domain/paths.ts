@@ -40,7 +40,8 @@ export function parsePath(path: string): PathSegment[] {
       }
       const m = NAME.exec(rest);
       if (!m) {
-        const what = rest.length === 0 ? 'it ends with "."' : `unexpected "${rest[0]}" at position ${pos + 1}`;
+        const what =
+          rest.length === 0 ? 'it ends with "."' : `unexpected "${rest[0]}" at position ${pos + 1}`;
         throw invalid(path, `${what}; each part starts with a letter or _`);
       }
       segments.push(m[0]);
