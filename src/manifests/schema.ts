@@ -8,7 +8,7 @@ import { conditionSchema } from '../domain/condition-schema.ts';
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 export const idSchema = z.string().regex(ID, { message: 'ids use lowercase letters, digits and dashes, e.g. emergency-rollback' });
 /** Durations like 90s, 30m, 2h, 1d (checked by domain/duration.ts at cross-check time too). */
-export const durationSchema = z.string().regex(/^\d+(ms|s|m|h|d)$/, { message: 'a duration is a number and a unit: 90s, 30m, 2h, 1d' });
+export const durationSchema = z.string().regex(/^(\d+(ms|s|m|h|d))+$/, { message: 'a duration is a number and a unit: 90s, 30m, 2h, 1d, 1h30m' });
 
 export const inputSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][\w]*$/, { message: 'input names are letters, digits and _' }),

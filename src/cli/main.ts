@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+/**
+ * runbook-bot CLI: validate, dry-run, migrate, schema, start. Exit codes: 0 ok, 1 invalid input or
+ * manifests, 2 usage.
+ */
+import { resolve } from 'node:path';
+import { parseArgs, keyValues } from './args.ts';
+import { loadManifests, formatManifestError } from '../manifests/load.ts';
+import { findRunbook } from '../manifests/find.ts';
+import { writeJsonSchema } from '../manifests/json-schema.ts';
+import { readIncidentFile } from './incident-file.ts';
+import { dryRun, formatDryRun } from '../engine/dry-run.ts';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../log.ts';
+import { createStore } from '../store/index.ts';
+import { startApp } from '../app.ts';
+import { userMessage } from '../errors.ts';
+import type { StepState } from '../domain/types.ts';
+
+const USAGE = `Usage: runbook-bot <command>
+
+  validate [dir]                              check every manifest (default: $MANIFESTS_DIR or ./manifests)
+  dry-run <runbook> --incident <file>         show the exact YAML each pipeline step would send,
+          [--input name=value]…               which steps would run or be skipped and why, and which
+          [--assume step=status]… [--dir d]   triggers would fire. Sends nothing.
+  migrate                                     create or upgrade the database at $DATABASE_PATH
+  schema [--out file]                         write the manifest JSON Schema (for editors)
+  start                                       run the bot (see README.md#configuration)
+`;
+
+function manifestsDir(arg?: string): string {
+  return resolve(arg ?? process.env.MANIFESTS_DIR ?? './manifests');
+}
+
+function validate(dir: string): number {
+  const { catalog, errors, files } = loadManifests(dir);
+  if (errors.length) {
+    for (const e of errors) console.error(formatManifestError(e));
+    console.error(`\n✗ ${errors.length} error(s) in ${dir}`);
+    return 1;
+  }
+  console.log(`✓ ${files.length} file(s), ${catalog.runbooks.size} runbook(s), ${catalog.incidentTypes.size} incident type(s), ${catalog.access ? 1 : 0} access policy in ${dir}`);
+  for (const rb of catalog.runbooks.values()) {
+    const aliases = rb.aliases.length ? ` (aliases: ${rb.aliases.join(', ')})` : '';
+    console.log(`  • ${rb.id}${aliases} — ${rb.name}: ${rb.steps.length} step(s), ${rb.triggers.length} trigger(s)`);
+  }
+  return 0;
+}
+
+function dryRunCmd(argv: string[]): number {
+  const args = parseArgs(argv);
+  const words = args.positionals.join(' ');
+  const incidentPath = args.flags.get('incident')?.[0];
+  if (!words || !incidentPath) {
+    console.error(`dry-run needs a runbook and --incident <file>\n\n${USAGE}`);
+    return 2;
+  }
+  const dir = manifestsDir(args.flags.get('dir')?.[0]);
+  const { catalog, errors } = loadManifests(dir);
+  if (errors.length) {
+    for (const e of errors) console.error(formatManifestError(e));
+    console.error(`\n✗ fix the ${errors.length} manifest error(s) first (runbook-bot validate)`);
+    return 1;
+  }
+  const found = findRunbook(catalog, words);
+  if (!('runbook' in found)) {
+    const list = found.candidates.length ? found.candidates : [...catalog.runbooks.values()];
+    console.error(`${found.candidates.length ? `"${words}" matches several runbooks` : `No runbook matches "${words}"`}: ${list.map((r) => r.id).join(', ')}`);
+    return 1;
+  }
+  const { incident, previous } = readIncidentFile(incidentPath);
+  const report = dryRun(found.runbook, incident, {
+    inputs: keyValues(args.flags.get('input') ?? [], 'input'),
+    assume: keyValues(args.flags.get('assume') ?? [], 'assume') as Record<string, StepState>,
+    ...(previous ? { previous } : {}),
+  });
+  console.log(formatDryRun(report));
+  return report.prepared.problems.length ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'validate':
+      return validate(manifestsDir(rest[0]));
+    case 'dry-run':
+      return dryRunCmd(rest);
+    case 'migrate': {
+      const config = loadConfig();
+      const store = createStore(config.DATABASE_PATH);
+      console.log(store.applied.length ? `applied: ${store.applied.join(', ')}` : `database ${config.DATABASE_PATH} is up to date`);
+      store.close();
+      return 0;
+    }
+    case 'schema': {
+      const out = parseArgs(rest).flags.get('out')?.[0] ?? 'schema/manifest.schema.json';
+      writeJsonSchema(out);
+      console.log(`wrote ${out}`);
+      return 0;
+    }
+    case 'start': {
+      const config = loadConfig();
+      const log = createLogger(config.LOG_LEVEL);
+      const app = await startApp(config, log);
+      const shutdown = async (signal: string) => {
+        log.info({ signal }, 'shutting down');
+        await app.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      return -1; // keep running
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      console.error(`Unknown command "${cmd}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(userMessage(e));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,93 @@
+/**
+ * Dry run (pure): what a run of this runbook would do for this incident — the resolved inputs, the
+ * exact YAML each pipeline step would send, which steps would run or be skipped and why, and which
+ * triggers would fire, with the condition trace. Nothing is recorded or sent.
+ */
+import type { Runbook } from '../manifests/schema.ts';
+import type { Incident, StepState } from '../domain/types.ts';
+import { evaluateTrigger, type TriggerDecision } from '../domain/triggers.ts';
+import { prepareRun, type PreparedRun } from './prepare.ts';
+import { shouldRun } from './step-runner.ts';
+import { runScope } from './scope.ts';
+import type { StepRecord } from '../store/index.ts';
+
+export interface DryRunStep {
+  id: string;
+  uses: string;
+  wouldRun: boolean;
+  reason: string;
+  assumedStatus: StepState;
+  request?: { method: string; path: string; yaml: string };
+}
+
+export interface DryRunReport {
+  runbook: Runbook;
+  prepared: PreparedRun;
+  steps: DryRunStep[];
+  triggers: (TriggerDecision & { index: number; on: string })[];
+}
+
+/** `assume` sets the outcome of earlier steps (default: succeeded) to explore `if:` branches. */
+export function dryRun(
+  runbook: Runbook,
+  incident: Incident,
+  opts: { inputs?: Record<string, unknown>; previous?: Incident; assume?: Record<string, StepState>; requester?: string } = {},
+): DryRunReport {
+  const prepared = prepareRun(runbook, incident, opts.inputs ?? {});
+  const simulated: StepRecord[] = [];
+  const steps: DryRunStep[] = runbook.steps.map((spec, idx) => {
+    const run = { id: 'RUN-dry', requester: opts.requester ?? null, approver: null, trigger: 'manual' as const, runbookId: runbook.id, inputs: prepared.inputs };
+    const scope = runScope(run, incident, simulated);
+    const gate = shouldRun(runbook.steps, simulated, idx, scope);
+    const assumed: StepState = gate.run ? (opts.assume?.[spec.id] ?? 'succeeded') : 'skipped';
+    simulated.push({ runId: 'RUN-dry', idx, stepId: spec.id, uses: spec.uses, status: assumed, url: null, externalId: null, output: null, error: null, startedAt: null, finishedAt: null } as unknown as StepRecord);
+    const prep = prepared.steps[idx];
+    const request =
+      spec.uses === 'harness.pipeline'
+        ? {
+            method: 'POST',
+            path: `/pipeline/api/pipeline/execute/${spec.with.pipeline}?orgIdentifier=${spec.with.org}&projectIdentifier=${spec.with.project}`,
+            yaml: prep?.resolvedYaml ?? '',
+          }
+        : undefined;
+    return { id: spec.id, uses: spec.uses, wouldRun: gate.run, reason: gate.reason, assumedStatus: assumed, ...(request ? { request } : {}) };
+  });
+  const type = opts.previous ? 'incident.updated' : 'incident.created';
+  const triggers = runbook.triggers.map((t, index) => ({
+    index,
+    on: t.on,
+    ...evaluateTrigger(t, { type, incident, ...(opts.previous ? { previous: opts.previous } : {}) }),
+  }));
+  return { runbook, prepared, steps, triggers };
+}
+
+export function formatDryRun(r: DryRunReport): string {
+  const out: string[] = [`Runbook: ${r.runbook.name} (${r.runbook.id})`];
+  if (r.prepared.problems.length) {
+    out.push('', 'Problems (a real run would be refused):', ...r.prepared.problems.map((p) => `  ✗ ${p}`));
+  }
+  out.push('', 'Inputs:');
+  const inputs = Object.entries(r.prepared.inputs);
+  out.push(...(inputs.length ? inputs.map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`) : ['  (none)']));
+  out.push('', 'Steps:');
+  r.steps.forEach((s, i) => {
+    out.push(`  ${i + 1}. ${s.id} (${s.uses}) — ${s.wouldRun ? 'would run' : 'would be skipped'}: ${s.reason}`);
+    const prep = r.prepared.steps[i];
+    if (prep?.resolved?.length) {
+      out.push('     Runtime inputs:');
+      for (const v of prep.resolved) out.push(`       ${v.key} = ${v.value === null ? '(left for Harness)' : JSON.stringify(v.value)}  ← ${v.via}${v.source ? ` ${v.source}` : ''}   [${v.path}]`);
+    }
+    if (s.request) {
+      out.push(`     ${s.request.method} ${s.request.path}`, '     Content-Type: application/yaml', '     ---');
+      out.push(...s.request.yaml.trimEnd().split('\n').map((l) => `     ${l}`));
+      out.push('     ---');
+    }
+  });
+  out.push('', 'Triggers:');
+  if (!r.triggers.length) out.push('  (none: manual only)');
+  for (const t of r.triggers) {
+    out.push(`  [${t.index}] on ${t.on}: ${t.fires ? 'WOULD FIRE' : 'would not fire'} — ${t.reason}`);
+    out.push(...t.traceLines.map((l) => `      ${l}`));
+  }
+  return out.join('\n');
+}

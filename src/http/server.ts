@@ -1,0 +1,35 @@
+/**
+ * The HTTP listener for health and readiness (Slack and the API join it later on the same port).
+ * `/healthz`: the process is up. `/readyz`: the database answers and the manifests loaded.
+ */
+import { createServer, type Server } from 'node:http';
+
+export interface HealthChecks {
+  ready(): { ok: boolean; checks: Record<string, string> };
+}
+
+export function createHttpServer(health: HealthChecks): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'GET' && path === '/healthz') return send(200, { ok: true });
+    if (req.method === 'GET' && path === '/readyz') {
+      const r = health.ready();
+      return send(r.ok ? 200 : 503, r);
+    }
+    send(404, { error: `no route ${req.method} ${path}` });
+  });
+}
+
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
