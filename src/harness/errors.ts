@@ -88,7 +88,7 @@ function codeFor(status: number, harnessCode: string | undefined): ErrorCode {
   return 'HARNESS_REQUEST_REJECTED';
 }
 
-function hintFor(code: ErrorCode, status: number, ctx: CallContext): string {
+function hintFor(code: ErrorCode, status: number): string {
   switch (code) {
     case 'HARNESS_AUTH':
       return status === 401
@@ -96,7 +96,7 @@ function hintFor(code: ErrorCode, status: number, ctx: CallContext): string {
         : 'Check that HARNESS_ACCOUNT_ID is the account of the API key, that its service account may ' +
             'access this pipeline (RBAC), and that this host is on the account IP allow-list.';
     case 'HARNESS_NOT_FOUND':
-      return `Check that ${ctx.target} exists (identifiers are case-sensitive) and that HARNESS_BASE_URL is right.`;
+      return 'Check the identifiers in the runbook (they are case-sensitive) and that HARNESS_BASE_URL points at your Harness.';
     case 'HARNESS_THROTTLED':
       return 'Harness rate-limits each API key; wait and try again.';
     case 'HARNESS_UNAVAILABLE':
@@ -135,13 +135,24 @@ export function httpError(ctx: CallContext, status: number, contentType: string,
             : code === 'HARNESS_THROTTLED'
               ? `Harness is throttling requests (${label})`
               : `Harness failed (${label})`;
-    message = `${lead} while ${ctx.action}: ${said.replace(/[.\s]+$/, '') || 'no details given'}.`;
+    // For "not found" the target already says what we were doing.
+    const during = code === 'HARNESS_NOT_FOUND' ? '' : ` while ${ctx.action}`;
+    message = `${lead}${during}: ${said.replace(/[.\s]+$/, '') || 'no details given'}.`;
     if (env?.correlationId) message += ` [correlationId ${env.correlationId}]`;
   }
-  const hint = hintFor(code, status, ctx);
-  if (hint) message += ` ${hint}`;
+  const hint = hintFor(code, status);
   const retryable = code === 'HARNESS_THROTTLED' || code === 'HARNESS_UNAVAILABLE';
-  return new AppError(code, ctx.redact(message), { retryable, details });
+  return withSummary(new AppError(code, ctx.redact(hint ? `${message} ${hint}` : message), { retryable, details }), ctx.redact(message));
+}
+
+/**
+ * What went wrong without the advice, for wrapping in HARNESS_AMBIGUOUS: "try again shortly"
+ * must not appear inside "check Harness before running it again".
+ */
+const summaries = new WeakMap<AppError, string>();
+function withSummary(err: AppError, summary: string): AppError {
+  summaries.set(err, summary);
+  return err;
 }
 
 /** No answer at all: timeout or network failure. Retryable: nothing says Harness is wrong. */
@@ -153,9 +164,11 @@ export function transportError(ctx: CallContext, failure: TransportFailure, caus
     message = `Harness did not answer within ${failure.timeoutMs} ms while ${ctx.action}.`;
   } else {
     if (failure.code) details.networkCode = failure.code;
-    message = `Could not reach Harness while ${ctx.action} (${failure.code ?? 'network error'}: ${failure.detail}). Check HARNESS_BASE_URL and the network.`;
+    message = `Could not reach Harness while ${ctx.action} (${failure.code ?? 'network error'}: ${failure.detail}).`;
   }
-  return new AppError('HARNESS_UNAVAILABLE', ctx.redact(message), { retryable: true, details, cause });
+  const hint = failure.kind === 'network' ? ' Check HARNESS_BASE_URL and the network.' : '';
+  const err = new AppError('HARNESS_UNAVAILABLE', ctx.redact(message + hint), { retryable: true, details, cause });
+  return withSummary(err, ctx.redact(message));
 }
 
 export function badResponseError(
@@ -176,7 +189,7 @@ export function badResponseError(
  */
 export function ambiguousError(ctx: CallContext, reason: AppError, executionsListUrl: string): AppError {
   const message =
-    `Harness may or may not have started the pipeline (${reason.message.replace(/\.$/, '')}). ` +
+    `Harness may or may not have started the pipeline (${(summaries.get(reason) ?? reason.message).replace(/\.$/, '')}). ` +
     `Check Harness before running it again: ${executionsListUrl}`;
   return new AppError('HARNESS_AMBIGUOUS', ctx.redact(message), {
     retryable: false,
