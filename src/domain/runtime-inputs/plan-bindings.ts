@@ -55,6 +55,14 @@ export function planBindings(
     if (refProblem) errors.push({ message: `bind "${bindKey}": ${refProblem}`, key: bindKey });
 
     const target = index.byPath.get(bindKey);
+    const group = index.byKey.get(bindKey);
+    // A word that is both a path and a short key of other places (`svc:` at the root and a
+    // `<+input.svc>` elsewhere) could mean either: refuse to guess.
+    if (target && group && group.some((p) => p !== target)) {
+      const paths = [target, ...group.filter((p) => p !== target)].map((p) => `${p.path} (line ${p.line})`).join(', ');
+      errors.push({ message: `bind "${bindKey}" is ambiguous: it is a path and a key of several runtime inputs: ${paths}; bind each one by its full path instead`, key: bindKey });
+      continue;
+    }
     if (target) {
       const prev = byPathBinding.get(target);
       if (prev) {
@@ -64,7 +72,6 @@ export function planBindings(
       byPathBinding.set(target, { binding, bindKey });
       continue;
     }
-    const group = index.byKey.get(bindKey);
     if (!group) {
       errors.push({ message: unknownKeyMessage(bindKey, placeholders, index), key: bindKey });
       continue;
