@@ -1,0 +1,212 @@
+/**
+ * Reference checks inside one runbook: inputs, timeouts, every condition and `{{ }}` template names
+ * something that will exist when it is evaluated, and harness.pipeline bindings (crosscheck-pipeline.ts).
+ */
+import { conditionPaths, conditionProblems } from '../domain/conditions.ts';
+import type { ConditionMap } from '../domain/conditions.ts';
+import { parseDuration } from '../domain/duration.ts';
+import { isValidPath } from '../domain/paths.ts';
+import { templateRefs } from '../domain/templates.ts';
+import type { Runbook } from './schema.ts';
+import type { Located } from './load-texts.ts';
+import type { PathSegment } from './manifest-error.ts';
+import type { Report } from './report.ts';
+import { ALL_ROOTS, checkScopedPath, checkTriggerPath } from './references.ts';
+import type { RefScope, TypeContext } from './references.ts';
+import { checkPipelineStep } from './crosscheck-pipeline.ts';
+import { isRecord } from './schema-walk.ts';
+
+type Doc = Located<Runbook>['doc'];
+
+export function checkRunbook(r: Located<Runbook>, type: TypeContext, report: Report): void {
+  const rb = r.manifest;
+  const doc = r.doc;
+  const inputs = rb.inputs.map((i) => i.name);
+  const steps = rb.steps.map((s) => s.id);
+  const scope = (stepIndex: number, place: string): RefScope => ({
+    incidentType: type,
+    inputs,
+    steps,
+    stepIndex,
+    roots: ALL_ROOTS,
+    place,
+  });
+
+  checkInputs(r, type, report);
+  rb.triggers.forEach((t, i) => {
+    if (t.when) {
+      checkCondition(
+        doc,
+        ['triggers', i, 'when'],
+        t.when,
+        (p) => checkTriggerPath(p, type),
+        t.on === 'incident.updated',
+        report,
+      );
+    }
+    if (t.cooldown !== undefined) checkDuration(doc, ['triggers', i, 'cooldown'], t.cooldown, report);
+  });
+  const approval = rb.access.approval;
+  if (typeof approval === 'object') {
+    const s = scope(-1, 'access.approval.when');
+    checkCondition(
+      doc,
+      ['access', 'approval', 'when'],
+      approval.when,
+      (p) => checkScopedPath(p, s),
+      false,
+      report,
+    );
+  }
+
+  const seen = new Map<string, number>();
+  rb.steps.forEach((step, i) => {
+    const first = seen.get(step.id);
+    if (first !== undefined)
+      report(doc, ['steps', i, 'id'], `duplicate step id "${step.id}": also steps[${first}].id`);
+    else seen.set(step.id, i);
+    const s = scope(first === undefined ? i : -1, `step "${step.id}"`);
+    if (step.if)
+      checkCondition(doc, ['steps', i, 'if'], step.if, (p) => checkScopedPath(p, s), false, report);
+    // Run-YAML is Harness syntax (`<+input>`), not a template: the pipeline check reads it instead.
+    const skip = step.uses === 'harness.pipeline' ? ['inputs'] : [];
+    checkTemplatesIn(doc, ['steps', i, 'with'], step.with, skip, s, report);
+    if (step.uses === 'harness.pipeline') {
+      checkDuration(doc, ['steps', i, 'with', 'timeout'], step.with.timeout, report);
+      checkPipelineStep(doc, ['steps', i, 'with'], step.with, { type, inputs: rb.inputs }, report);
+    }
+  });
+}
+
+function checkInputs(r: Located<Runbook>, type: TypeContext, report: Report): void {
+  const names = new Set<string>();
+  const defaultScope: RefScope = {
+    incidentType: type,
+    inputs: [],
+    steps: [],
+    stepIndex: -1,
+    roots: ['incident'],
+    place: 'an input default',
+  };
+  r.manifest.inputs.forEach((input, i) => {
+    const at: PathSegment[] = ['inputs', i];
+    if (names.has(input.name)) report(r.doc, [...at, 'name'], `duplicate input "${input.name}"`);
+    names.add(input.name);
+    const isTemplate = typeof input.default === 'string' && input.default.includes('{{');
+    if (isTemplate) checkTemplate(r.doc, [...at, 'default'], String(input.default), defaultScope, report);
+    if (input.type === 'select') {
+      const options = input.options ?? [];
+      if (options.length === 0)
+        report(r.doc, at, `a select input needs options, e.g. options: [dev, qa, prod]`);
+      else if (input.default !== undefined && !isTemplate && !options.includes(String(input.default))) {
+        report(
+          r.doc,
+          [...at, 'default'],
+          `default "${String(input.default)}" is not one of the options (${options.join(', ')})`,
+        );
+      }
+    } else if (input.options !== undefined) {
+      report(r.doc, [...at, 'options'], `options only apply to select inputs, not ${input.type}`);
+    }
+    if (input.default !== undefined && !isTemplate) {
+      const d = input.default;
+      if (input.type === 'number' && (typeof d === 'boolean' || !Number.isFinite(Number(d)))) {
+        report(
+          r.doc,
+          [...at, 'default'],
+          `default of a number input must be a number, got ${JSON.stringify(d)}`,
+        );
+      }
+      if (input.type === 'boolean' && typeof d !== 'boolean') {
+        report(
+          r.doc,
+          [...at, 'default'],
+          `default of a boolean input must be true or false, got ${JSON.stringify(d)}`,
+        );
+      }
+    }
+  });
+}
+
+function checkDuration(doc: Doc, path: PathSegment[], value: string, report: Report): void {
+  if (parseDuration(value) === null)
+    report(doc, path, `"${value}" is not a duration greater than zero (e.g. 90s, 30m, 2h)`);
+}
+
+/** Static problems of the condition, then whether each path it reads exists at this place. */
+function checkCondition(
+  doc: Doc,
+  base: PathSegment[],
+  cond: ConditionMap,
+  check: (path: string) => string | null,
+  allowChanged: boolean,
+  report: Report,
+): void {
+  for (const p of conditionProblems(cond, { allowChanged })) {
+    const at = p.at ?? [];
+    const last = at[at.length - 1];
+    // A problem about a clause points at its key; one about an operator points at the operator's value.
+    const onKey =
+      typeof last === 'string' && isRecord(valueAt(cond, at)) && !['all', 'any', 'not'].includes(last);
+    report(doc, [...base, ...at], p.message, onKey ? 'key' : 'value');
+  }
+  for (const path of conditionPaths(cond)) {
+    if (!isValidPath(path)) continue; // already reported by conditionProblems
+    const message = check(path);
+    if (message) report(doc, [...base, ...clauseLocation(cond, path)], message, 'key');
+  }
+}
+
+/** Where a field path first appears as a clause key (conditionPaths gives each path once). */
+function clauseLocation(node: unknown, path: string): PathSegment[] {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const inner = clauseLocation(node[i], path);
+      if (inner.length > 0) return [i, ...inner];
+    }
+    return [];
+  }
+  if (!isRecord(node)) return [];
+  for (const [key, value] of Object.entries(node)) {
+    if (key === path) return [key];
+    if (key === 'all' || key === 'any' || key === 'not') {
+      const inner = clauseLocation(value, path);
+      if (inner.length > 0) return [key, ...inner];
+    }
+  }
+  return [];
+}
+
+function checkTemplatesIn(
+  doc: Doc,
+  base: PathSegment[],
+  value: unknown,
+  skip: string[],
+  scope: RefScope,
+  report: Report,
+): void {
+  if (typeof value === 'string') return checkTemplate(doc, base, value, scope, report);
+  if (Array.isArray(value))
+    return value.forEach((v, i) => checkTemplatesIn(doc, [...base, i], v, [], scope, report));
+  if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value))
+      if (!skip.includes(k)) checkTemplatesIn(doc, [...base, k], v, [], scope, report);
+  }
+}
+
+function checkTemplate(doc: Doc, path: PathSegment[], text: string, scope: RefScope, report: Report): void {
+  if (!text.includes('{{')) return;
+  const { refs, errors } = templateRefs(text);
+  for (const e of errors) report(doc, path, e);
+  for (const ref of refs) {
+    const message = checkScopedPath(ref.path, scope);
+    if (message) report(doc, path, message, doc.locateInString(path, ref.start));
+  }
+}
+
+function valueAt(root: unknown, at: PathSegment[]): unknown {
+  let cur = root;
+  for (const seg of at)
+    cur = isRecord(cur) || Array.isArray(cur) ? (cur as Record<string, unknown>)[seg as string] : undefined;
+  return cur;
+}
