@@ -38,14 +38,27 @@ test('finds every placeholder with key, path, segments, modifiers and 1-based po
     ],
   );
   const env = placeholders[3];
-  assert.deepEqual(env?.segments, ['pipeline', 'stages', 0, 'stage', 'spec', 'environment', 'environmentRef']);
+  assert.deepEqual(env?.segments, [
+    'pipeline',
+    'stages',
+    0,
+    'stage',
+    'spec',
+    'environment',
+    'environmentRef',
+  ]);
   assert.equal(env?.pathWithoutRoot, 'stages[0].stage.spec.environment.environmentRef');
   assert.equal(env?.raw, '<+input>');
-  assert.deepEqual(placeholders[1]?.modifiers, { executionInput: false, allowedValues: ['dev', 'qa', 'prod'] });
+  assert.deepEqual(placeholders[1]?.modifiers, {
+    executionInput: false,
+    allowedValues: ['dev', 'qa', 'prod'],
+  });
 });
 
 test('a root without a single wrapper key has no path-without-root', () => {
-  const { placeholders } = parseRunYaml('stages:\n  - x: <+input>\nvariables:\n  - name: a\n    value: <+input>\n');
+  const { placeholders } = parseRunYaml(
+    'stages:\n  - x: <+input>\nvariables:\n  - name: a\n    value: <+input>\n',
+  );
   assert.deepEqual(
     placeholders.map((p) => [p.key, p.path, p.pathWithoutRoot]),
     [
@@ -56,7 +69,9 @@ test('a root without a single wrapper key has no path-without-root', () => {
 });
 
 test('inputSet: and template: roots', () => {
-  const inputSet = parseRunYaml('inputSet:\n  identifier: s\n  pipeline:\n    identifier: p\n    variables:\n      - name: v\n        value: <+input>\n');
+  const inputSet = parseRunYaml(
+    'inputSet:\n  identifier: s\n  pipeline:\n    identifier: p\n    variables:\n      - name: v\n        value: <+input>\n',
+  );
   assert.equal(inputSet.placeholders[0]?.path, 'inputSet.pipeline.variables[0].value');
   assert.equal(inputSet.placeholders[0]?.pathWithoutRoot, 'pipeline.variables[0].value');
   assert.equal(inputSet.placeholders[0]?.key, 'v');
@@ -66,7 +81,9 @@ test('inputSet: and template: roots', () => {
 });
 
 test('a variables item without a name falls back to the field name; a list item to its list name', () => {
-  const { placeholders } = parseRunYaml('pipeline:\n  variables:\n    - value: <+input>\n  tags: [a, <+input>]\n');
+  const { placeholders } = parseRunYaml(
+    'pipeline:\n  variables:\n    - value: <+input>\n  tags: [a, <+input>]\n',
+  );
   assert.deepEqual(
     placeholders.map((p) => [p.key, p.path]),
     [
@@ -96,7 +113,9 @@ test('block and quoted scalars are found too; keys never are', () => {
 });
 
 test('a malformed placeholder is an error naming path and line', () => {
-  const { placeholders, errors } = parseRunYaml('pipeline:\n  variables:\n    - name: env\n      value: <+input>.default(\n    - name: x\n      value: <+input>.foo(x)\n');
+  const { placeholders, errors } = parseRunYaml(
+    'pipeline:\n  variables:\n    - name: env\n      value: <+input>.default(\n    - name: x\n      value: <+input>.foo(x)\n',
+  );
   assert.equal(placeholders.length, 0);
   assert.equal(errors.length, 2);
   assert.equal(errors[0]?.path, 'pipeline.variables[0].value');
@@ -129,7 +148,10 @@ test('the root must be a mapping; empty text has no placeholders', () => {
 test('an alias to a runtime input is refused; other aliases are fine', () => {
   const bad = parseRunYaml('a: &x <+input>\nb: *x\n');
   assert.equal(bad.errors.length, 1);
-  assert.match(bad.errors[0]?.message ?? '', /^b \(line 2, col 4\): YAML alias \*x points at a runtime input/);
+  assert.match(
+    bad.errors[0]?.message ?? '',
+    /^b \(line 2, col 4\): YAML alias \*x points at a runtime input/,
+  );
   const ok = parseRunYaml('a: &x plain\nb: *x\nc: <+input>\n');
   assert.deepEqual(ok.errors, []);
   assert.equal(ok.placeholders.length, 1);

@@ -26,8 +26,14 @@ const TWO_STAGES = `pipeline:
 `;
 
 test('every placeholder bound: via from, input and value, with the bind key recorded', () => {
-  const ps = placeholders('pipeline:\n  variables:\n    - name: a\n      value: <+input>\n    - name: b\n      value: <+input>\n    - name: c\n      value: <+input>\n');
-  const { plan, errors } = planBindings(ps, { a: { from: 'incident.service' }, b: { input: 'env' }, c: { value: 3 } });
+  const ps = placeholders(
+    'pipeline:\n  variables:\n    - name: a\n      value: <+input>\n    - name: b\n      value: <+input>\n    - name: c\n      value: <+input>\n',
+  );
+  const { plan, errors } = planBindings(ps, {
+    a: { from: 'incident.service' },
+    b: { input: 'env' },
+    c: { value: 3 },
+  });
   assert.deepEqual(errors, []);
   assert.deepEqual(
     plan.map((x) => [x.placeholder.key, x.via, x.bindKey]),
@@ -48,7 +54,10 @@ test('an ambiguous short key is an error listing the full paths; binding by path
     /bind "environmentRef" is ambiguous: 2 runtime inputs are called "environmentRef": stages\[0\]\.stage\.spec\.environment\.environmentRef \(line 7\), stages\[1\]\.stage\.spec\.environment\.environmentRef \(line 11\); bind each one by its path/,
   );
   // the two places stay unbound, and the error suggests the path as the bind key
-  assert.match(bad.errors[1]?.message ?? '', /not bound.*add under bind: stages\[0\]\.stage\.spec\.environment\.environmentRef:/);
+  assert.match(
+    bad.errors[1]?.message ?? '',
+    /not bound.*add under bind: stages\[0\]\.stage\.spec\.environment\.environmentRef:/,
+  );
 
   const good = planBindings(ps, {
     'pipeline.stages[0].stage.spec.environment.environmentRef': { value: 'prod' },
@@ -99,8 +108,14 @@ test('a bind key that is a path and a shared key is ambiguous', () => {
   const ps = placeholders('pipeline:\n  svc: <+input.svc>\n  b: <+input.svc>\n');
   const { errors } = planBindings(ps, { svc: { value: 'x' } });
   assert.equal(errors.length, 3, 'the ambiguity, then both places unbound');
-  assert.match(errors[0]?.message ?? '', /bind "svc" is ambiguous: it is a path and a key of several runtime inputs: pipeline\.svc \(line 2\), pipeline\.b \(line 3\)/);
-  assert.deepEqual(planBindings(ps, { 'pipeline.svc': { value: 'x' }, 'pipeline.b': { value: 'y' } }).errors, []);
+  assert.match(
+    errors[0]?.message ?? '',
+    /bind "svc" is ambiguous: it is a path and a key of several runtime inputs: pipeline\.svc \(line 2\), pipeline\.b \(line 3\)/,
+  );
+  assert.deepEqual(
+    planBindings(ps, { 'pipeline.svc': { value: 'x' }, 'pipeline.b': { value: 'y' } }).errors,
+    [],
+  );
 });
 
 test('a bind key that differs only by a space is unknown', () => {
@@ -119,7 +134,9 @@ test('two path spellings of one place conflict', () => {
 });
 
 test('unbound placeholder without default is an error naming key, path, line and what to write', () => {
-  const ps = placeholders('pipeline:\n  variables:\n    - name: environment\n      value: <+input>.allowedValues(dev,prod)\n');
+  const ps = placeholders(
+    'pipeline:\n  variables:\n    - name: environment\n      value: <+input>.allowedValues(dev,prod)\n',
+  );
   const { errors } = planBindings(ps, {});
   assert.equal(errors.length, 1);
   assert.equal(
@@ -131,7 +148,9 @@ test('unbound placeholder without default is an error naming key, path, line and
 });
 
 test('defaults and execution inputs need no binding', () => {
-  const ps = placeholders('pipeline:\n  a: <+input>.default(x)\n  b: <+input>.executionInput()\n  c: <+input>.default(new york).executionInput()\n');
+  const ps = placeholders(
+    'pipeline:\n  a: <+input>.default(x)\n  b: <+input>.executionInput()\n  c: <+input>.default(new york).executionInput()\n',
+  );
   const { plan, errors } = planBindings(ps, {});
   assert.deepEqual(errors, []);
   assert.deepEqual(
@@ -145,7 +164,10 @@ test('defaults and execution inputs need no binding', () => {
 test('a default that breaks its own allowed values is reported at load', () => {
   const ps = placeholders('pipeline:\n  a: <+input>.default(london).allowedValues(paris,rome)\n');
   const { errors } = planBindings(ps, {});
-  assert.match(errors[0]?.message ?? '', /\.default\(london\) is not valid: runtime input "a" must be one of: paris, rome/);
+  assert.match(
+    errors[0]?.message ?? '',
+    /\.default\(london\) is not valid: runtime input "a" must be one of: paris, rome/,
+  );
 });
 
 test('unknown bind key lists the available keys and suggests a near match', () => {
@@ -160,14 +182,20 @@ test('unknown bind key lists the available keys and suggests a near match', () =
     errors[0]?.message,
     'bind "Service" names no runtime input in the Run-YAML (did you mean "service"?); available keys: stages[0].stage.spec.environment.environmentRef, stages[1].stage.spec.environment.environmentRef, service',
   );
-  assert.match(planBindings([], { x: { value: 'y' } }).errors[0]?.message ?? '', /has no <\+input> placeholders/);
+  assert.match(
+    planBindings([], { x: { value: 'y' } }).errors[0]?.message ?? '',
+    /has no <\+input> placeholders/,
+  );
 });
 
 test('fixed values are validated at load time', () => {
   const ps = placeholders('pipeline:\n  env: <+input>.allowedValues(dev,prod)\n');
   const { errors } = planBindings(ps, { env: { value: 'qa' } });
   assert.equal(errors.length, 1);
-  assert.match(errors[0]?.message ?? '', /^bind "env": runtime input "env" must be one of: dev, prod \(got "qa"\) \(at pipeline\.env, line 2\)$/);
+  assert.match(
+    errors[0]?.message ?? '',
+    /^bind "env": runtime input "env" must be one of: dev, prod \(got "qa"\) \(at pipeline\.env, line 2\)$/,
+  );
   assert.deepEqual(planBindings(ps, { env: { value: 'prod' } }).errors, []);
 });
 
@@ -175,14 +203,34 @@ test('from must name an incident field; input and custom fields are checked when
   const ps = placeholders('pipeline:\n  a: <+input>\n  b: <+input>\n  c: <+input>\n  d: <+input>\n');
   const { errors } = planBindings(
     ps,
-    { a: { from: 'incident.nope' }, b: { from: 'service' }, c: { input: 'missing' }, d: { from: 'incident.fields.zone' } },
+    {
+      a: { from: 'incident.nope' },
+      b: { from: 'service' },
+      c: { input: 'missing' },
+      d: { from: 'incident.fields.zone' },
+    },
     { inputs: ['environment'], customFields: ['region'] },
   );
   assert.equal(errors.length, 4);
-  assert.match(errors[0]?.message ?? '', /bind "a": bind from "incident\.nope" is not an incident field; use one of: incident\.id, incident\.summary, .*incident\.fields\.<name>/);
+  assert.match(
+    errors[0]?.message ?? '',
+    /bind "a": bind from "incident\.nope" is not an incident field; use one of: incident\.id, incident\.summary, .*incident\.fields\.<name>/,
+  );
   assert.match(errors[1]?.message ?? '', /bind "b": bind from "service" is not an incident field/);
-  assert.match(errors[2]?.message ?? '', /bind input "missing" is not a runbook input; declared inputs: environment/);
+  assert.match(
+    errors[2]?.message ?? '',
+    /bind input "missing" is not a runbook input; declared inputs: environment/,
+  );
   assert.match(errors[3]?.message ?? '', /no custom field "zone"; known: region/);
-  const ok = planBindings(ps, { a: { from: 'incident.id' }, b: { from: 'incident.fields.region' }, c: { input: 'environment' }, d: { value: 1 } }, { inputs: ['environment'], customFields: ['region'] });
+  const ok = planBindings(
+    ps,
+    {
+      a: { from: 'incident.id' },
+      b: { from: 'incident.fields.region' },
+      c: { input: 'environment' },
+      d: { value: 1 },
+    },
+    { inputs: ['environment'], customFields: ['region'] },
+  );
   assert.deepEqual(ok.errors, []);
 });

@@ -55,15 +55,43 @@ test('every scalar style is replaced by a string, the rest of the tree is unchan
 });
 
 test('comments, indentation and untouched lines stay byte for byte', () => {
-  const out = renderRunYaml(CONTEXTS, new Map([['pipeline.double', 'x'], ['pipeline.plain', 'y']]));
+  const out = renderRunYaml(
+    CONTEXTS,
+    new Map([
+      ['pipeline.double', 'x'],
+      ['pipeline.plain', 'y'],
+    ]),
+  );
   assert.equal(
     out,
-    CONTEXTS.replace('  plain: <+input>', '  plain: "y"').replace('  double: "<+input>"   # keep me', '  double: "x"   # keep me'),
+    CONTEXTS.replace('  plain: <+input>', '  plain: "y"').replace(
+      '  double: "<+input>"   # keep me',
+      '  double: "x"   # keep me',
+    ),
   );
 });
 
 test('values that look like other YAML types stay strings (YAML 1.1 and 1.2)', () => {
-  for (const v of ['true', 'false', 'yes', 'no', 'on', 'off', 'null', '~', '', '1', '1.0', '0x1F', '1e3', '.inf', '2024-01-01', '12:30', '-', '?']) {
+  for (const v of [
+    'true',
+    'false',
+    'yes',
+    'no',
+    'on',
+    'off',
+    'null',
+    '~',
+    '',
+    '1',
+    '1.0',
+    '0x1F',
+    '1e3',
+    '.inf',
+    '2024-01-01',
+    '12:30',
+    '-',
+    '?',
+  ]) {
     const out = renderRunYaml('pipeline:\n  a: <+input>\n', new Map([['pipeline.a', v]]));
     assert.deepEqual(parse(out), { pipeline: { a: v } }, v);
     assert.equal(parse(out, { version: '1.1' }).pipeline.a, v, `YAML 1.1 reads ${v} as a string`);
@@ -71,7 +99,21 @@ test('values that look like other YAML types stay strings (YAML 1.1 and 1.2)', (
 });
 
 test('structure-breaking text stays one scalar', () => {
-  for (const v of ['"]; x: <+input>', "'; - a", '{a: b}', '[1, 2]', '# not a comment', 'a: b\n- c', '--- \n...', '&a *a !tag', '\\"', ' lead', 'trail ', 'tab\there', 'cr\rlf\r\n']) {
+  for (const v of [
+    '"]; x: <+input>',
+    "'; - a",
+    '{a: b}',
+    '[1, 2]',
+    '# not a comment',
+    'a: b\n- c',
+    '--- \n...',
+    '&a *a !tag',
+    '\\"',
+    ' lead',
+    'trail ',
+    'tab\there',
+    'cr\rlf\r\n',
+  ]) {
     const out = renderRunYaml('pipeline:\n  x: <+input>\n  y: keep\n', new Map([['pipeline.x', v]]));
     assert.deepEqual(parse(out), { pipeline: { x: v, y: 'keep' } }, JSON.stringify(v));
     assert.equal(out.split('\n').length, 4, 'one line per value');
@@ -87,12 +129,18 @@ test('unicode, controls and YAML 1.1 line breaks survive', () => {
 });
 
 test('a multi-select value is written the way Harness writes it', () => {
-  const out = renderRunYaml('a: <+input>.selectManyFrom(x,y,\\\'p,q\\\')\n', new Map([['a', ['x', 'p,q']]]));
+  const out = renderRunYaml("a: <+input>.selectManyFrom(x,y,\\'p,q\\')\n", new Map([['a', ['x', 'p,q']]]));
   assert.equal(parse(out).a, "x,\\'p,q\\'");
 });
 
 test('CRLF text and a last line without newline', () => {
-  const out = renderRunYaml('a: <+input>\r\nb: keep\r\nc: <+input>', new Map([['a', '1'], ['c', '2']]));
+  const out = renderRunYaml(
+    'a: <+input>\r\nb: keep\r\nc: <+input>',
+    new Map([
+      ['a', '1'],
+      ['c', '2'],
+    ]),
+  );
   assert.equal(out, 'a: "1"\r\nb: keep\r\nc: "2"');
 });
 
@@ -110,6 +158,9 @@ test('a path that is not a runtime input, or not there, is an AppError', () => {
       (e: unknown) => isAppError(e) && e.code === 'INPUT_INVALID' && msg.test(e.message),
     );
   }
-  assert.throws(() => renderRunYaml('a: [', new Map([['a', 'x']])), (e: unknown) => isAppError(e) && /Cannot fill in/.test(e.message));
+  assert.throws(
+    () => renderRunYaml('a: [', new Map([['a', 'x']])),
+    (e: unknown) => isAppError(e) && /Cannot fill in/.test(e.message),
+  );
   assert.throws(() => renderRunYaml('a: 1\n---\nb: 2\n', new Map([['a', 'x']])), /several YAML documents/);
 });

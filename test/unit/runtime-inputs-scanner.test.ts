@@ -21,7 +21,10 @@ test('bare <+input> has no modifiers', () => {
 
 test('.default(x) keeps spaces and URLs exactly', () => {
   assert.deepEqual(mods('<+input>.default(new york)'), { executionInput: false, default: 'new york' });
-  assert.equal(mods('<+input>.default(https://registry.example.com)').default, 'https://registry.example.com');
+  assert.equal(
+    mods('<+input>.default(https://registry.example.com)').default,
+    'https://registry.example.com',
+  );
   assert.equal(mods('<+input>.default(a:b # c)').default, 'a:b # c');
 });
 
@@ -61,17 +64,26 @@ test('.executionInput() combines with others in any order', () => {
   assert.deepEqual(mods('<+input>.allowedValues(v1,v2).default(v1).executionInput()'), expected);
   assert.deepEqual(mods('<+input>.executionInput().default(v1).allowedValues(v1,v2)'), expected);
   assert.deepEqual(mods('<+input>.default(v1).executionInput().allowedValues(v1,v2)'), expected);
-  assert.deepEqual(mods('<+input>.default(new york).executionInput()'), { executionInput: true, default: 'new york' });
+  assert.deepEqual(mods('<+input>.default(new york).executionInput()'), {
+    executionInput: true,
+    default: 'new york',
+  });
 });
 
 test('jexl(...) allowed values stay one dynamic item', () => {
-  assert.deepEqual(mods("<+input>.allowedValues(jexl(<+pipeline.variables.envs>.split(',')))").allowedValues, [
-    "jexl(<+pipeline.variables.envs>.split(','))",
-  ]);
+  assert.deepEqual(
+    mods("<+input>.allowedValues(jexl(<+pipeline.variables.envs>.split(',')))").allowedValues,
+    ["jexl(<+pipeline.variables.envs>.split(','))"],
+  );
 });
 
 test('<+input.name> form, with or without modifiers', () => {
-  assert.deepEqual(scanPlaceholder('<+input.incidentId>'), { kind: 'placeholder', named: true, name: 'incidentId', modifiers: { executionInput: false } });
+  assert.deepEqual(scanPlaceholder('<+input.incidentId>'), {
+    kind: 'placeholder',
+    named: true,
+    name: 'incidentId',
+    modifiers: { executionInput: false },
+  });
   const r = scanPlaceholder('<+input.env>.allowedValues(dev,prod)');
   assert.equal(r.kind, 'placeholder');
   assert.equal((r as { name?: string }).name, 'env');
@@ -97,7 +109,10 @@ test('things that are not placeholders pass', () => {
 test('malformed placeholders are errors that say what is allowed', () => {
   assert.match(scanError('<+input>.default('), /unclosed "\(" after \.default/);
   assert.match(scanError('<+input>.default(a'), /add the matching "\)"/);
-  assert.match(scanError('<+input>.foo(x)'), /unknown modifier "\.foo".*allowed: \.default\(x\), \.allowedValues/);
+  assert.match(
+    scanError('<+input>.foo(x)'),
+    /unknown modifier "\.foo".*allowed: \.default\(x\), \.allowedValues/,
+  );
   assert.match(scanError('<+input>.Default(x)'), /unknown modifier "\.Default"/);
   assert.match(scanError('<+input>.default(a).default(b)'), /appears twice/);
   assert.match(scanError('<+input>.default()'), /needs a value/);

@@ -5,7 +5,9 @@ import type { Placeholder } from '../../src/domain/runtime-inputs/index.ts';
 
 /** The placeholder a one-variable Run-YAML yields, so tests go through the real parser. */
 function placeholder(value: string, name = 'env'): Placeholder {
-  const { placeholders, errors } = parseRunYaml(`pipeline:\n  variables:\n    - name: ${name}\n      value: ${JSON.stringify(value)}\n`);
+  const { placeholders, errors } = parseRunYaml(
+    `pipeline:\n  variables:\n    - name: ${name}\n      value: ${JSON.stringify(value)}\n`,
+  );
   assert.deepEqual(errors, []);
   const p = placeholders[0];
   assert.ok(p);
@@ -30,18 +32,30 @@ test('.allowedValues membership is exact', () => {
 test('.selectOneFrom membership; escaped commas make one allowed value', () => {
   const p = placeholder("<+input>.selectOneFrom(\\'london,uk\\',paris)", 'city');
   assert.equal(validateValue(p, 'london,uk'), null);
-  assert.equal(validateValue(p, 'london'), 'runtime input "city" must be one of: london,uk, paris (got "london")');
+  assert.equal(
+    validateValue(p, 'london'),
+    'runtime input "city" must be one of: london,uk, paris (got "london")',
+  );
 });
 
 test('.selectManyFrom: every element, lists only here', () => {
   const p = placeholder('<+input>.selectManyFrom(a,b,c)', 'regions');
   assert.equal(validateValue(p, ['a', 'c']), null);
   assert.equal(validateValue(p, 'b'), null);
-  assert.equal(validateValue(p, ['a', 'x', 'y']), 'every value of runtime input "regions" must be one of: a, b, c (not allowed: "x", "y")');
-  assert.equal(validateValue(p, []), 'runtime input "regions" needs at least one value; one or more of: a, b, c');
+  assert.equal(
+    validateValue(p, ['a', 'x', 'y']),
+    'every value of runtime input "regions" must be one of: a, b, c (not allowed: "x", "y")',
+  );
+  assert.equal(
+    validateValue(p, []),
+    'runtime input "regions" needs at least one value; one or more of: a, b, c',
+  );
   assert.match(validateValue(p, ['a', '']) ?? '', /empty value/);
   const one = placeholder('<+input>.allowedValues(a,b)');
-  assert.equal(validateValue(one, ['a']), 'runtime input "env" takes one value, got a list of 1; only .selectManyFrom() inputs take several; allowed: a, b');
+  assert.equal(
+    validateValue(one, ['a']),
+    'runtime input "env" takes one value, got a list of 1; only .selectManyFrom() inputs take several; allowed: a, b',
+  );
 });
 
 test('.regex is a full match, like Java matches()', () => {
@@ -52,7 +66,10 @@ test('.regex is a full match, like Java matches()', () => {
   const alt = placeholder('<+input>.regex(a|b)', 'ab');
   assert.equal(validateValue(alt, 'a'), null);
   assert.notEqual(validateValue(alt, 'ab'), null, 'alternation is anchored as a whole');
-  assert.equal(validateValue(placeholder('<+input>.regex(x)', 'r'), null), 'runtime input "r" needs a value; it must match the regex x');
+  assert.equal(
+    validateValue(placeholder('<+input>.regex(x)', 'r'), null),
+    'runtime input "r" needs a value; it must match the regex x',
+  );
 });
 
 test('regex and list checks apply to every element of a multi-select', () => {
@@ -63,5 +80,11 @@ test('regex and list checks apply to every element of a multi-select', () => {
 
 test('expressions and jexl lists are left to Harness', () => {
   assert.equal(validateValue(placeholder('<+input>.allowedValues(a,b)'), '<+pipeline.variables.env>'), null);
-  assert.equal(validateValue(placeholder("<+input>.allowedValues(jexl(<+pipeline.variables.x>.split(',')))"), 'anything'), null);
+  assert.equal(
+    validateValue(
+      placeholder("<+input>.allowedValues(jexl(<+pipeline.variables.x>.split(',')))"),
+      'anything',
+    ),
+    null,
+  );
 });

@@ -23,7 +23,10 @@ export function checkBinding(b: BindingSpec, names: SourceNames = {}): string | 
     const custom = CUSTOM.exec(b.from);
     if (custom?.[1] !== undefined) {
       if (names.customFields && !names.customFields.includes(custom[1])) {
-        const known = names.customFields.length > 0 ? names.customFields.join(', ') : 'none — the incident type defines no custom fields';
+        const known =
+          names.customFields.length > 0
+            ? names.customFields.join(', ')
+            : 'none — the incident type defines no custom fields';
         return `bind from "${b.from}": the incident type has no custom field "${custom[1]}"; known: ${known}`;
       }
       return null;
@@ -34,7 +37,8 @@ export function checkBinding(b: BindingSpec, names: SourceNames = {}): string | 
   }
   if ('input' in b) {
     if (names.inputs && !names.inputs.includes(b.input)) {
-      const known = names.inputs.length > 0 ? names.inputs.join(', ') : 'none — the runbook declares no inputs';
+      const known =
+        names.inputs.length > 0 ? names.inputs.join(', ') : 'none — the runbook declares no inputs';
       return `bind input "${b.input}" is not a runbook input; declared inputs: ${known}`;
     }
     return null;
@@ -50,13 +54,18 @@ export function describeBinding(b: BindingSpec): string {
 }
 
 /** Run time: the raw value a binding points at (undefined when absent). */
-export function readBinding(b: BindingSpec, source: { incident: Record<string, unknown>; inputs: Record<string, unknown> }): unknown {
+export function readBinding(
+  b: BindingSpec,
+  source: { incident: Record<string, unknown>; inputs: Record<string, unknown> },
+): unknown {
   if ('value' in b) return b.value;
   if ('input' in b) return own(source.inputs, b.input);
   const custom = CUSTOM.exec(b.from);
   if (custom?.[1] !== undefined) {
     const fields = own(source.incident, 'fields');
-    return fields !== null && typeof fields === 'object' ? own(fields as Record<string, unknown>, custom[1]) : undefined;
+    return fields !== null && typeof fields === 'object'
+      ? own(fields as Record<string, unknown>, custom[1])
+      : undefined;
   }
   const base = BASE.exec(b.from);
   return base?.[1] !== undefined ? own(source.incident, base[1]) : undefined;
@@ -66,20 +75,28 @@ export function readBinding(b: BindingSpec, source: { incident: Record<string, u
  * Harness runtime-input values are strings: numbers and booleans become their text; a list is
  * accepted only for `.selectManyFrom()`. Objects are refused rather than stringified.
  */
-export function toInputValue(raw: unknown, many: boolean): { value: string | string[] | null } | { error: string } {
+export function toInputValue(
+  raw: unknown,
+  many: boolean,
+): { value: string | string[] | null } | { error: string } {
   if (raw === null || raw === undefined) return { value: null };
   if (Array.isArray(raw)) {
-    if (!many) return { error: `is a list (${raw.length} items); only .selectManyFrom() inputs take several values` };
+    if (!many)
+      return { error: `is a list (${raw.length} items); only .selectManyFrom() inputs take several values` };
     const out: string[] = [];
     for (const item of raw) {
       const one = scalarText(item);
-      if (one === null) return { error: `has a list item of type ${typeName(item)}; list items must be text, numbers or booleans` };
+      if (one === null)
+        return {
+          error: `has a list item of type ${typeName(item)}; list items must be text, numbers or booleans`,
+        };
       out.push(one);
     }
     return { value: out };
   }
   const text = scalarText(raw);
-  if (text === null) return { error: `is of type ${typeName(raw)}; runtime inputs take text, numbers or booleans` };
+  if (text === null)
+    return { error: `is of type ${typeName(raw)}; runtime inputs take text, numbers or booleans` };
   return { value: many ? [text] : text };
 }
 

@@ -2,7 +2,14 @@
  * Harness runtime-input resolver: find every `<+input>` in a pasted Run-YAML, check a runbook's
  * `bind:` against them at load time, and at run time fill them in on the YAML tree.
  */
-export type { InputModifiers, Placeholder, RunYamlError, BindVia, PlannedPlaceholder, ResolvedValue } from './types.ts';
+export type {
+  InputModifiers,
+  Placeholder,
+  RunYamlError,
+  BindVia,
+  PlannedPlaceholder,
+  ResolvedValue,
+} from './types.ts';
 export { parseRunYaml } from './parse-run-yaml.ts';
 export type { ParsedRunYaml } from './parse-run-yaml.ts';
 export { planBindings, defaultValueOf } from './plan-bindings.ts';

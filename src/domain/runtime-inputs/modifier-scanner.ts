@@ -14,10 +14,18 @@
 import type { InputModifiers } from './types.ts';
 import { isDynamicItem, splitListArg, unquoteEscaped } from './arg-lists.ts';
 
-export const MODIFIER_NAMES = ['default', 'allowedValues', 'selectOneFrom', 'selectManyFrom', 'regex', 'executionInput'] as const;
+export const MODIFIER_NAMES = [
+  'default',
+  'allowedValues',
+  'selectOneFrom',
+  'selectManyFrom',
+  'regex',
+  'executionInput',
+] as const;
 type ModifierName = (typeof MODIFIER_NAMES)[number];
 
-const MODIFIER_HELP = '.default(x), .allowedValues(a,b), .selectOneFrom(a,b), .selectManyFrom(a,b), .regex(re), .executionInput()';
+const MODIFIER_HELP =
+  '.default(x), .allowedValues(a,b), .selectOneFrom(a,b), .selectManyFrom(a,b), .regex(re), .executionInput()';
 const BARE = '<+input>';
 const NAMED = /^<\+input\.([A-Za-z_][\w-]*)>/;
 
@@ -44,23 +52,33 @@ export function scanPlaceholder(value: string): ScanResult {
 function scanModifiers(value: string, from: number, named: boolean, name?: string): ScanResult {
   const modifiers: InputModifiers = { executionInput: false };
   const seen = new Set<ModifierName>();
-  const fail = (message: string): ScanResult => ({ kind: 'error', named, ...(name === undefined ? {} : { name }), message });
+  const fail = (message: string): ScanResult => ({
+    kind: 'error',
+    named,
+    ...(name === undefined ? {} : { name }),
+    message,
+  });
   let pos = from;
   while (pos < value.length) {
     if (value[pos] !== '.') {
-      return fail(`unexpected "${clip(value.slice(pos))}" after "${clip(value.slice(0, pos))}" in runtime input "${clip(value)}"; modifiers are ${MODIFIER_HELP}`);
+      return fail(
+        `unexpected "${clip(value.slice(pos))}" after "${clip(value.slice(0, pos))}" in runtime input "${clip(value)}"; modifiers are ${MODIFIER_HELP}`,
+      );
     }
     const nameMatch = /^[A-Za-z]*/.exec(value.slice(pos + 1));
     const mod = nameMatch?.[0] ?? '';
     if (!isModifierName(mod)) {
-      return fail(`unknown modifier ".${clip(mod || value.slice(pos + 1))}" in runtime input "${clip(value)}"; allowed: ${MODIFIER_HELP}`);
+      return fail(
+        `unknown modifier ".${clip(mod || value.slice(pos + 1))}" in runtime input "${clip(value)}"; allowed: ${MODIFIER_HELP}`,
+      );
     }
     if (seen.has(mod)) return fail(`modifier .${mod}() appears twice in runtime input "${clip(value)}"`);
     seen.add(mod);
     const open = pos + 1 + mod.length;
     if (value[open] !== '(') return fail(`.${mod} must be followed by "(" in runtime input "${clip(value)}"`);
     const arg = scanArgument(value, open + 1, mod === 'regex');
-    if (arg === null) return fail(`unclosed "(" after .${mod} in runtime input "${clip(value)}": add the matching ")"`);
+    if (arg === null)
+      return fail(`unclosed "(" after .${mod} in runtime input "${clip(value)}": add the matching ")"`);
     const problem = applyModifier(modifiers, mod, arg.text);
     if (problem) return fail(`${problem} in runtime input "${clip(value)}"`);
     pos = arg.end;
@@ -74,7 +92,8 @@ function applyModifier(m: InputModifiers, mod: ModifierName, arg: string): strin
     m.executionInput = true;
     return null;
   }
-  if (arg.trim() === '') return `.${mod}() needs a value, e.g. .${mod}(${mod === 'regex' ? '^v[0-9]+$' : mod === 'default' ? 'prod' : 'dev,prod'})`;
+  if (arg.trim() === '')
+    return `.${mod}() needs a value, e.g. .${mod}(${mod === 'regex' ? '^v[0-9]+$' : mod === 'default' ? 'prod' : 'dev,prod'})`;
   if (mod === 'default') {
     m.default = unquoteEscaped(arg);
     return null;
@@ -101,7 +120,11 @@ function applyModifier(m: InputModifiers, mod: ModifierName, arg: string): strin
  * `[...]` is a character class (parentheses inside count for nothing); elsewhere `\'…\'` and
  * `\"…\"` are Harness's escaped quotes and protect their content.
  */
-export function scanArgument(s: string, start: number, regexMode: boolean): { text: string; end: number } | null {
+export function scanArgument(
+  s: string,
+  start: number,
+  regexMode: boolean,
+): { text: string; end: number } | null {
   let depth = 1;
   let quote: string | null = null;
   let inClass = false;

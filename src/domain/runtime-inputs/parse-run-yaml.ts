@@ -34,7 +34,14 @@ export function parseRunYaml(text: string): ParsedRunYaml {
     const { line, col } = at(doc.contents.range?.[0]);
     return {
       placeholders: [],
-      errors: [{ message: 'Run-YAML must be a YAML mapping, e.g. "pipeline:" with the pipeline\'s runtime inputs (paste it from Harness Run → YAML)', line, col }],
+      errors: [
+        {
+          message:
+            'Run-YAML must be a YAML mapping, e.g. "pipeline:" with the pipeline\'s runtime inputs (paste it from Harness Run → YAML)',
+          line,
+          col,
+        },
+      ],
     };
   }
 
@@ -57,7 +64,9 @@ export function parseRunYaml(text: string): ParsedRunYaml {
       placeholders.push({
         key,
         path,
-        ...(wrapper && segments.length >= 2 && typeof segments[1] === 'string' ? { pathWithoutRoot: formatPath(segments.slice(1)) } : {}),
+        ...(wrapper && segments.length >= 2 && typeof segments[1] === 'string'
+          ? { pathWithoutRoot: formatPath(segments.slice(1)) }
+          : {}),
         segments,
         raw: node.value,
         named: scan.named,
@@ -69,7 +78,9 @@ export function parseRunYaml(text: string): ParsedRunYaml {
     ({ node, segments }) => {
       // An alias would make one substitution change several fields at once: refuse it.
       const target = node.resolve(doc as Document);
-      const hidden = scalarsUnder(target).some((s) => typeof s.value === 'string' && scanPlaceholder(s.value).kind !== 'none');
+      const hidden = scalarsUnder(target).some(
+        (s) => typeof s.value === 'string' && scanPlaceholder(s.value).kind !== 'none',
+      );
       if (!hidden) return;
       const path = formatPath(segments);
       const { line, col } = at(node.range?.[0]);

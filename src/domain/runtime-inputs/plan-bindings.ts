@@ -59,14 +59,23 @@ export function planBindings(
     // A word that is both a path and a short key of other places (`svc:` at the root and a
     // `<+input.svc>` elsewhere) could mean either: refuse to guess.
     if (target && group && group.some((p) => p !== target)) {
-      const paths = [target, ...group.filter((p) => p !== target)].map((p) => `${p.path} (line ${p.line})`).join(', ');
-      errors.push({ message: `bind "${bindKey}" is ambiguous: it is a path and a key of several runtime inputs: ${paths}; bind each one by its full path instead`, key: bindKey });
+      const paths = [target, ...group.filter((p) => p !== target)]
+        .map((p) => `${p.path} (line ${p.line})`)
+        .join(', ');
+      errors.push({
+        message: `bind "${bindKey}" is ambiguous: it is a path and a key of several runtime inputs: ${paths}; bind each one by its full path instead`,
+        key: bindKey,
+      });
       continue;
     }
     if (target) {
       const prev = byPathBinding.get(target);
       if (prev) {
-        errors.push({ message: `bind "${bindKey}" and "${prev.bindKey}" both name ${target.path}; keep one`, key: bindKey, path: target.path });
+        errors.push({
+          message: `bind "${bindKey}" and "${prev.bindKey}" both name ${target.path}; keep one`,
+          key: bindKey,
+          path: target.path,
+        });
         continue;
       }
       byPathBinding.set(target, { binding, bindKey });
@@ -100,7 +109,8 @@ export function planBindings(
       plan.push({ placeholder: p, via: 'executionInput' });
     } else if (p.modifiers.default !== undefined) {
       const problem = validateValue(p, defaultValueOf(p));
-      if (problem) errors.push(placeError(p, `its .default(${p.modifiers.default}) is not valid: ${problem}`));
+      if (problem)
+        errors.push(placeError(p, `its .default(${p.modifiers.default}) is not valid: ${problem}`));
       plan.push({ placeholder: p, via: 'default' });
     } else {
       errors.push(
@@ -131,11 +141,18 @@ function checkFixedValue(p: Placeholder, binding: BindingSpec, bindKey: string):
 }
 
 export function placeError(p: Placeholder, message: string): RunYamlError {
-  return { message: `${message} (at ${p.path}, line ${p.line})`, key: p.key, path: p.path, line: p.line, col: p.col };
+  return {
+    message: `${message} (at ${p.path}, line ${p.line})`,
+    key: p.key,
+    path: p.path,
+    line: p.line,
+    col: p.col,
+  };
 }
 
 function unknownKeyMessage(bindKey: string, placeholders: readonly Placeholder[], index: KeyIndex): string {
-  if (placeholders.length === 0) return `bind "${bindKey}" names no runtime input: the Run-YAML has no <+input> placeholders`;
+  if (placeholders.length === 0)
+    return `bind "${bindKey}" names no runtime input: the Run-YAML has no <+input> placeholders`;
   const available = [...new Set(placeholders.map((p) => bindKeyFor(p, index)))];
   const near = available.find((k) => k.toLowerCase() === bindKey.toLowerCase());
   return `bind "${bindKey}" names no runtime input in the Run-YAML${near ? ` (did you mean "${near}"?)` : ''}; available keys: ${available.join(', ')}`;

@@ -19,7 +19,10 @@ export function renderRunYaml(text: string, values: Map<string, string | string[
   const docs = [...new Composer({ keepSourceTokens: true }).compose(tokens)];
   const doc = docs[0];
   if (docs.length !== 1 || doc === undefined || doc.errors.length > 0) {
-    const why = docs.length > 1 ? 'it holds several YAML documents' : (doc?.errors[0]?.message.split('\n')[0] ?? 'it is empty');
+    const why =
+      docs.length > 1
+        ? 'it holds several YAML documents'
+        : (doc?.errors[0]?.message.split('\n')[0] ?? 'it is empty');
     throw new AppError('INPUT_INVALID', `Cannot fill in the Run-YAML: ${why}`);
   }
 
@@ -31,7 +34,11 @@ export function renderRunYaml(text: string, values: Map<string, string | string[
     if (value === undefined) return;
     pending.delete(path);
     const token = node.srcToken;
-    if (typeof node.value !== 'string' || scanPlaceholder(node.value).kind !== 'placeholder' || token === undefined) {
+    if (
+      typeof node.value !== 'string' ||
+      scanPlaceholder(node.value).kind !== 'placeholder' ||
+      token === undefined
+    ) {
       problems.push(`${path} is not a runtime input`);
       return;
     }
@@ -41,6 +48,7 @@ export function renderRunYaml(text: string, values: Map<string, string | string[
     (token as CST.FlowScalar).source = toDoubleQuoted(Array.isArray(value) ? joinManyValues(value) : value);
   });
   for (const path of pending) problems.push(`${path} names no place in the Run-YAML`);
-  if (problems.length > 0) throw new AppError('INPUT_INVALID', `Cannot fill in the Run-YAML: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new AppError('INPUT_INVALID', `Cannot fill in the Run-YAML: ${problems.join('; ')}`);
   return tokens.map((t) => CST.stringify(t)).join('');
 }

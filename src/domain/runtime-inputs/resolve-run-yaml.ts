@@ -33,7 +33,13 @@ export function resolveRunYaml(
   const values = new Map<string, string | string[]>();
   for (const { placeholder: p, via, binding } of planned.plan) {
     if (via === 'executionInput') {
-      resolved.push({ key: p.key, path: p.path, value: null, via, source: 'asked by Harness during the run' });
+      resolved.push({
+        key: p.key,
+        path: p.path,
+        value: null,
+        via,
+        source: 'asked by Harness during the run',
+      });
       continue;
     }
     const label = binding === undefined ? 'default' : describeBinding(binding);
@@ -48,13 +54,18 @@ export function resolveRunYaml(
     // `<+secrets.getValue(..)>` inside them. Runbook authors' literals and defaults may use expressions.
     if ((via === 'from' || via === 'input') && [value ?? []].flat().some((v) => v.includes('<+'))) {
       errors.push(
-        placeError(p, `runtime input "${p.key}": the value from ${label} contains "<+", which Harness would evaluate as an expression; incident fields and user input may not carry Harness expressions`),
+        placeError(
+          p,
+          `runtime input "${p.key}": the value from ${label} contains "<+", which Harness would evaluate as an expression; incident fields and user input may not carry Harness expressions`,
+        ),
       );
       continue;
     }
     const problem = validateValue(p, value);
     if (problem !== null || value === null) {
-      errors.push(placeError(p, `${problem ?? `runtime input "${p.key}" needs a value`} (value from ${label})`));
+      errors.push(
+        placeError(p, `${problem ?? `runtime input "${p.key}" needs a value`} (value from ${label})`),
+      );
       continue;
     }
     values.set(p.path, value);

@@ -18,7 +18,8 @@ export function validateValue(p: Placeholder, value: string | string[] | null | 
   }
   const items = Array.isArray(value) ? value : [value];
   if (items.length === 0) return `${name} needs at least one value${describeRules(p)}`;
-  if (items.some((v) => typeof v !== 'string' || v.trim() === '')) return `${name} has an empty value in its list${describeRules(p)}`;
+  if (items.some((v) => typeof v !== 'string' || v.trim() === ''))
+    return `${name} has an empty value in its list${describeRules(p)}`;
 
   // An expression (`<+pipeline.variables.x>`) is resolved by Harness later; it validates it then.
   const concrete = items.filter((v) => !v.includes('<+'));
@@ -51,7 +52,8 @@ function lists(p: Placeholder): [string, string[]][] {
 /** "; allowed: a, b" / "; it must match ^v\d+$" — so a missing-value error says what would do. */
 export function describeRules(p: Placeholder): string {
   const parts: string[] = [];
-  for (const [label, list] of lists(p)) parts.push(`${label === 'selectManyFrom' ? 'one or more of' : 'allowed'}: ${list.join(', ')}`);
+  for (const [label, list] of lists(p))
+    parts.push(`${label === 'selectManyFrom' ? 'one or more of' : 'allowed'}: ${list.join(', ')}`);
   if (p.modifiers.regex !== undefined) parts.push(`it must match the regex ${p.modifiers.regex}`);
   return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }

@@ -20,7 +20,11 @@ export interface AliasVisit {
 }
 
 /** Visits every scalar in value position (map keys are never runtime inputs). */
-export function walkValues(root: unknown, onScalar: (v: ScalarVisit) => void, onAlias?: (v: AliasVisit) => void): void {
+export function walkValues(
+  root: unknown,
+  onScalar: (v: ScalarVisit) => void,
+  onAlias?: (v: AliasVisit) => void,
+): void {
   const go = (node: unknown, segments: Segment[], parents: Node[]): void => {
     if (isMap(node)) {
       for (const pair of node.items) go(pair.value, [...segments, keySegment(pair.key)], [...parents, node]);
