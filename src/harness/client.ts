@@ -69,7 +69,12 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
    * Sends with the retry policy of `kind` and returns the parsed JSON of a 2xx answer. For
    * execute, every failure that could hide a started pipeline becomes HARNESS_AMBIGUOUS.
    */
-  async function send(kind: CallKind, ctx: CallContext, req: HttpRequest, listUrl?: string): Promise<unknown> {
+  async function send(
+    kind: CallKind,
+    ctx: CallContext,
+    req: HttpRequest,
+    listUrl?: string,
+  ): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       const res = await attemptHttp(fetchImpl, req, cfg.timeoutMs);
@@ -115,11 +120,21 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
       const project = requireIdentifier('project', req.project);
       const pipeline = requireIdentifier('pipeline', req.pipeline);
       if (typeof req.yaml !== 'string') {
-        throw new AppError('INPUT_INVALID', 'Harness execute needs `yaml` as a string (the empty string is allowed).');
+        throw new AppError(
+          'INPUT_INVALID',
+          'Harness execute needs `yaml` as a string (the empty string is allowed).',
+        );
       }
       const path = apiPaths.execute(pipeline);
       const target = `pipeline "${pipeline}" in ${scopeText(org, project)}`;
-      const ctx: CallContext = { op: 'execute', action: `starting ${target}`, target, method: 'POST', path, redact };
+      const ctx: CallContext = {
+        op: 'execute',
+        action: `starting ${target}`,
+        target,
+        method: 'POST',
+        path,
+        redact,
+      };
       const listUrl = executionsListUrl(cfg.uiUrl, uiRef(org, project, pipeline));
       const url = apiUrl(cfg.baseUrl, path, {
         ...scope(org, project),
@@ -129,14 +144,21 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
       const json = await send(
         'execute',
         ctx,
-        { method: 'POST', url, headers: { ...baseHeaders(), 'Content-Type': 'application/yaml' }, body: req.yaml },
+        {
+          method: 'POST',
+          url,
+          headers: { ...baseHeaders(), 'Content-Type': 'application/yaml' },
+          body: req.yaml,
+        },
         listUrl,
       );
       const parsed = executeResponseSchema.safeParse(json);
       const executionId = parsed.success ? executionIdOf(parsed.data) : undefined;
       if (!parsed.success || executionId === undefined) {
         // Harness said yes but we cannot tell to what: the pipeline probably runs, unlinked.
-        const problem = parsed.success ? 'no execution id in data.planExecution' : describeIssues(parsed.error);
+        const problem = parsed.success
+          ? 'no execution id in data.planExecution'
+          : describeIssues(parsed.error);
         throw ambiguousError(ctx, badResponseError(ctx, 200, problem), listUrl);
       }
       return {
@@ -152,7 +174,14 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
       const executionId = requireIdentifier('executionId', ref.executionId);
       const path = apiPaths.executionDetail(executionId);
       const target = `execution "${executionId}" in ${scopeText(org, project)}`;
-      const ctx: CallContext = { op: 'status', action: `reading ${target}`, target, method: 'GET', path, redact };
+      const ctx: CallContext = {
+        op: 'status',
+        action: `reading ${target}`,
+        target,
+        method: 'GET',
+        path,
+        redact,
+      };
       const url = apiUrl(cfg.baseUrl, path, scope(org, project));
       const json = await send('read', ctx, { method: 'GET', url, headers: baseHeaders() });
       const parsed = executionDetailResponseSchema.safeParse(json);
@@ -171,7 +200,14 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
       const executionId = requireIdentifier('executionId', ref.executionId);
       const path = apiPaths.interrupt(executionId);
       const target = `execution "${executionId}" in ${scopeText(org, project)}`;
-      const ctx: CallContext = { op: 'abort', action: `aborting ${target}`, target, method: 'PUT', path, redact };
+      const ctx: CallContext = {
+        op: 'abort',
+        action: `aborting ${target}`,
+        target,
+        method: 'PUT',
+        path,
+        redact,
+      };
       const url = apiUrl(cfg.baseUrl, path, { ...scope(org, project), interruptType: 'AbortAll' });
       try {
         const json = await send('read', ctx, { method: 'PUT', url, headers: baseHeaders() });

@@ -142,7 +142,10 @@ export function httpError(ctx: CallContext, status: number, contentType: string,
   }
   const hint = hintFor(code, status);
   const retryable = code === 'HARNESS_THROTTLED' || code === 'HARNESS_UNAVAILABLE';
-  return withSummary(new AppError(code, ctx.redact(hint ? `${message} ${hint}` : message), { retryable, details }), ctx.redact(message));
+  return withSummary(
+    new AppError(code, ctx.redact(hint ? `${message} ${hint}` : message), { retryable, details }),
+    ctx.redact(message),
+  );
 }
 
 /**
@@ -167,7 +170,11 @@ export function transportError(ctx: CallContext, failure: TransportFailure, caus
     message = `Could not reach Harness while ${ctx.action} (${failure.code ?? 'network error'}: ${failure.detail}).`;
   }
   const hint = failure.kind === 'network' ? ' Check HARNESS_BASE_URL and the network.' : '';
-  const err = new AppError('HARNESS_UNAVAILABLE', ctx.redact(message + hint), { retryable: true, details, cause });
+  const err = new AppError('HARNESS_UNAVAILABLE', ctx.redact(message + hint), {
+    retryable: true,
+    details,
+    cause,
+  });
   return withSummary(err, ctx.redact(message));
 }
 

@@ -50,29 +50,32 @@ function codeOf(e: ErrorLike | undefined): string | undefined {
  * can give an AggregateError whose `errors` hold the codes. `AbortSignal.timeout` rejects with
  * a `TimeoutError`.
  */
-export function classifyFetchError(err: unknown, timeoutMs: number, responseStarted: boolean): TransportFailure {
+export function classifyFetchError(
+  err: unknown,
+  timeoutMs: number,
+  responseStarted: boolean,
+): TransportFailure {
   const e = asErrorLike(err);
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { kind: 'timeout', timeoutMs };
   const cause = asErrorLike(e?.cause);
   const nested = Array.isArray(cause?.errors) ? cause.errors.map((x) => codeOf(asErrorLike(x))) : [];
   const code = codeOf(cause) ?? nested.find((c) => c !== undefined) ?? codeOf(e);
   const allCodes = [codeOf(cause), ...nested].filter((c): c is string => c !== undefined);
-  const neverSent =
-    !responseStarted && allCodes.length > 0 && allCodes.every((c) => NEVER_SENT_CODES.has(c));
+  const neverSent = !responseStarted && allCodes.length > 0 && allCodes.every((c) => NEVER_SENT_CODES.has(c));
   const detail =
     (typeof cause?.message === 'string' && cause.message) ||
     (typeof e?.message === 'string' && e.message) ||
     'network error';
-  return code === undefined ? { kind: 'network', detail, neverSent } : { kind: 'network', code, detail, neverSent };
+  return code === undefined
+    ? { kind: 'network', detail, neverSent }
+    : { kind: 'network', code, detail, neverSent };
 }
 
 export type CallKind = 'read' | 'execute';
 
 /** What one attempt produced, reduced to what the retry decision needs. */
 export type AttemptProblem =
-  | { kind: 'http'; status: number }
-  | { kind: 'transport'; failure: TransportFailure }
-  | { kind: 'bad_body' };
+  { kind: 'http'; status: number } | { kind: 'transport'; failure: TransportFailure } | { kind: 'bad_body' };
 
 export function shouldRetry(call: CallKind, p: AttemptProblem): boolean {
   if (call === 'read') {

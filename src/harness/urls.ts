@@ -10,11 +10,7 @@ export function trimTrailingSlash(url: string): string {
 }
 
 /** Builds `{base}{path}?{query}`, skipping undefined query values. */
-export function apiUrl(
-  baseUrl: string,
-  path: string,
-  query: Record<string, string | undefined>,
-): string {
+export function apiUrl(baseUrl: string, path: string, query: Record<string, string | undefined>): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, v);
   const qs = params.toString();

@@ -44,7 +44,10 @@ function nonEmpty(name: string, value: unknown, secret = false): string {
 function intInRange(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-  throw new AppError('CONFIG_INVALID', `${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(value)}.`);
+  throw new AppError(
+    'CONFIG_INVALID',
+    `${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(value)}.`,
+  );
 }
 
 export function validateClientOptions(opts: HarnessClientOptions): ClientConfig {

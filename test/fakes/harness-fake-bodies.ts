@@ -193,16 +193,29 @@ export function checkRuntimeYaml(body: string, pipeline: string): YamlCheck {
   if (body.trim() === '') return { ok: true };
   const doc = parseDocument(body);
   if (doc.errors.length > 0) {
-    return { ok: false, code: 'INVALID_YAML_ERROR', message: `Invalid yaml: ${doc.errors[0]?.message ?? 'parse error'}` };
+    return {
+      ok: false,
+      code: 'INVALID_YAML_ERROR',
+      message: `Invalid yaml: ${doc.errors[0]?.message ?? 'parse error'}`,
+    };
   }
   const root: unknown = doc.toJS();
-  const pipe = typeof root === 'object' && root !== null ? (root as { pipeline?: unknown }).pipeline : undefined;
+  const pipe =
+    typeof root === 'object' && root !== null ? (root as { pipeline?: unknown }).pipeline : undefined;
   if (typeof pipe !== 'object' || pipe === null) {
-    return { ok: false, code: 'INVALID_REQUEST', message: 'Invalid request: runtime input YAML must have a pipeline: root' };
+    return {
+      ok: false,
+      code: 'INVALID_REQUEST',
+      message: 'Invalid request: runtime input YAML must have a pipeline: root',
+    };
   }
   const id = (pipe as { identifier?: unknown }).identifier;
   if (id !== undefined && id !== pipeline) {
-    return { ok: false, code: 'INVALID_REQUEST', message: `Invalid request: pipeline identifier ${String(id)} does not match ${pipeline}` };
+    return {
+      ok: false,
+      code: 'INVALID_REQUEST',
+      message: `Invalid request: pipeline identifier ${String(id)} does not match ${pipeline}`,
+    };
   }
   const problem = findUnresolved(root, '');
   return problem ?? { ok: true };
@@ -211,10 +224,18 @@ export function checkRuntimeYaml(body: string, pipeline: string): YamlCheck {
 function findUnresolved(node: unknown, path: string): YamlCheck | undefined {
   if (typeof node === 'string') {
     if (BARE_INPUT.test(node) && !node.includes('.executionInput()') && !node.includes('.default(')) {
-      return { ok: false, code: 'INVALID_REQUEST', message: `Invalid request: Value not provided for required variable: ${path}` };
+      return {
+        ok: false,
+        code: 'INVALID_REQUEST',
+        message: `Invalid request: Value not provided for required variable: ${path}`,
+      };
     }
     if (RUNBOOK_INPUT.test(node)) {
-      return { ok: false, code: 'UNRESOLVED_EXPRESSIONS_ERROR', message: `Unresolved expression ${node} at ${path}` };
+      return {
+        ok: false,
+        code: 'UNRESOLVED_EXPRESSIONS_ERROR',
+        message: `Unresolved expression ${node} at ${path}`,
+      };
     }
     return undefined;
   }

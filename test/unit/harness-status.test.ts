@@ -88,13 +88,28 @@ for (const [label, table] of [
 test('the terminal set is exactly the ten final statuses', () => {
   const terminal = Object.keys(DISPLAY).filter((s) => mapHarnessStatus(s).phase === 'terminal');
   assert.deepEqual(terminal.sort(), [
-    'Aborted', 'AbortedByFreeze', 'ApprovalRejected', 'Errored', 'Expired',
-    'Failed', 'IgnoreFailed', 'Skipped', 'Success', 'Suspended',
+    'Aborted',
+    'AbortedByFreeze',
+    'ApprovalRejected',
+    'Errored',
+    'Expired',
+    'Failed',
+    'IgnoreFailed',
+    'Skipped',
+    'Success',
+    'Suspended',
   ]);
 });
 
 test('matching ignores case and underscores', () => {
-  for (const raw of ['success', 'SUCCESS', 'Success', 'approval_waiting', 'approvalwaiting', 'Queued_License_Limit_Reached']) {
+  for (const raw of [
+    'success',
+    'SUCCESS',
+    'Success',
+    'approval_waiting',
+    'approvalwaiting',
+    'Queued_License_Limit_Reached',
+  ]) {
     assert.equal(mapHarnessStatus(raw).known, true, raw);
   }
   assert.equal(mapHarnessStatus('aborted_by_freeze').outcome, 'failed');

@@ -13,7 +13,11 @@ const urlFor = (p: string, id: string) => `https://ui/${p}/${id}`;
 test('normalizes the real v2 execution detail (Failed, one stage, unreached rollback node)', () => {
   const parsed = executionDetailResponseSchema.parse(sample);
   const s = parsed.data.pipelineExecutionSummary;
-  const summary = toExecutionSummary({ ...s, pipelineIdentifier: s.pipelineIdentifier ?? '' }, 'ignored', urlFor);
+  const summary = toExecutionSummary(
+    { ...s, pipelineIdentifier: s.pipelineIdentifier ?? '' },
+    'ignored',
+    urlFor,
+  );
   assert.deepEqual(summary, {
     executionId: 'Y24-qC4rQ1G5PqNXsTi9gA',
     pipelineIdentifier: 'ECRPipeline',
@@ -45,7 +49,12 @@ test('normalizes the real v2 execution detail (Failed, one stage, unreached roll
   });
 });
 
-const node = (id: string, status: string, nextIds: string[] = [], extra: Partial<LayoutNode> = {}): LayoutNode => ({
+const node = (
+  id: string,
+  status: string,
+  nextIds: string[] = [],
+  extra: Partial<LayoutNode> = {},
+): LayoutNode => ({
   nodeType: 'Deployment',
   nodeGroup: 'STAGE',
   nodeIdentifier: id,
@@ -72,8 +81,14 @@ test('stages follow nextIds from the starting node, not map order, and expand pa
     'u-rb': node('rb', 'NotStarted', [], { nodeType: 'PipelineRollback', name: 'Pipeline Rollback' }),
   };
   const stages = extractStages(map, 'u-a');
-  assert.deepEqual(stages.map((s) => s.identifier), ['a', 'b1', 'b2', 'c']);
-  assert.deepEqual(stages.map((s) => s.phase), ['terminal', 'terminal', 'running', 'queued']);
+  assert.deepEqual(
+    stages.map((s) => s.identifier),
+    ['a', 'b1', 'b2', 'c'],
+  );
+  assert.deepEqual(
+    stages.map((s) => s.phase),
+    ['terminal', 'terminal', 'running', 'queued'],
+  );
   assert.equal(stages[0]?.name, 'A');
 });
 
@@ -82,7 +97,10 @@ test('an unreached node is listed once it has started (pipeline rollback ran)', 
     'u-a': node('a', 'Failed'),
     'u-rb': node('rb', 'Running', [], { nodeType: 'PipelineRollback', name: 'Pipeline Rollback' }),
   };
-  assert.deepEqual(extractStages(map, 'u-a').map((s) => s.identifier), ['a', 'rb']);
+  assert.deepEqual(
+    extractStages(map, 'u-a').map((s) => s.identifier),
+    ['a', 'rb'],
+  );
 });
 
 test('without a usable starting node the map order is used; cycles and junk do not hang or crash', () => {
@@ -92,9 +110,18 @@ test('without a usable starting node the map order is used; cycles and junk do n
     'u-bad': null,
     'u-step': node('step', 'Running', [], { nodeGroup: 'STEP' }),
   };
-  assert.deepEqual(extractStages(map, undefined).map((s) => s.identifier), ['x', 'y']);
-  assert.deepEqual(extractStages(map, 'u-missing').map((s) => s.identifier), ['x', 'y']);
-  assert.deepEqual(extractStages(map, 'u-y').map((s) => s.identifier), ['y', 'x']);
+  assert.deepEqual(
+    extractStages(map, undefined).map((s) => s.identifier),
+    ['x', 'y'],
+  );
+  assert.deepEqual(
+    extractStages(map, 'u-missing').map((s) => s.identifier),
+    ['x', 'y'],
+  );
+  assert.deepEqual(
+    extractStages(map, 'u-y').map((s) => s.identifier),
+    ['y', 'x'],
+  );
   assert.deepEqual(extractStages(undefined, 'u-x'), []);
 });
 
@@ -103,7 +130,11 @@ test('counters fall back to the stage list; unknown statuses stay visible as run
     {
       pipelineIdentifier: 'p',
       status: 'BrandNewStatus',
-      layoutNodeMap: { 'u-a': node('a', 'Success', ['b']), 'u-b': node('b', 'Mystery'), 'u-c': node('c', 'NotStarted') },
+      layoutNodeMap: {
+        'u-a': node('a', 'Success', ['b']),
+        'u-b': node('b', 'Mystery'),
+        'u-c': node('c', 'NotStarted'),
+      },
       startingNodeId: 'u-a',
     },
     'exec-1',
@@ -114,7 +145,12 @@ test('counters fall back to the stage list; unknown statuses stay visible as run
   assert.equal(summary.phase, 'running');
   assert.equal(summary.outcome, undefined);
   assert.deepEqual(
-    { total: summary.stages.total, succeeded: summary.stages.succeeded, failed: summary.stages.failed, running: summary.stages.running },
+    {
+      total: summary.stages.total,
+      succeeded: summary.stages.succeeded,
+      failed: summary.stages.failed,
+      running: summary.stages.running,
+    },
     { total: 2, succeeded: 1, failed: 0, running: 1 },
   );
   assert.equal(summary.stages.list[1]?.status, 'Mystery');
@@ -122,10 +158,19 @@ test('counters fall back to the stage list; unknown statuses stay visible as run
 
 test('a loose schema: extra fields pass, wrong optional types are dropped, a missing status fails', () => {
   const ok = executionDetailResponseSchema.safeParse({
-    data: { pipelineExecutionSummary: { status: 'Running', pipelineIdentifier: 'p', startTs: 'soon', brandNew: { x: 1 } } },
+    data: {
+      pipelineExecutionSummary: {
+        status: 'Running',
+        pipelineIdentifier: 'p',
+        startTs: 'soon',
+        brandNew: { x: 1 },
+      },
+    },
   });
   assert.ok(ok.success);
   assert.equal(ok.data.data.pipelineExecutionSummary.startTs, undefined);
-  const bad = executionDetailResponseSchema.safeParse({ data: { pipelineExecutionSummary: { pipelineIdentifier: 'p' } } });
+  const bad = executionDetailResponseSchema.safeParse({
+    data: { pipelineExecutionSummary: { pipelineIdentifier: 'p' } },
+  });
   assert.equal(bad.success, false);
 });
