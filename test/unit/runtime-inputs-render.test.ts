@@ -164,3 +164,15 @@ test('a path that is not a runtime input, or not there, is an AppError', () => {
   );
   assert.throws(() => renderRunYaml('a: 1\n---\nb: 2\n', new Map([['a', 'x']])), /several YAML documents/);
 });
+
+test('numeric and unusual map keys are addressed by their path', () => {
+  const text = 'pipeline:\n  1: <+input>\n  "a.b": <+input>\n';
+  const out = renderRunYaml(
+    text,
+    new Map([
+      ['pipeline[\"1\"]', 'x'],
+      ['pipeline["a.b"]', 'y'],
+    ]),
+  );
+  assert.deepEqual(parse(out), { pipeline: { 1: 'x', 'a.b': 'y' } });
+});

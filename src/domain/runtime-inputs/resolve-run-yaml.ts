@@ -4,6 +4,7 @@
  * when everything is valid render the YAML that is sent to Harness.
  */
 import type { BindingSpec } from '../../manifests/schema.ts';
+import type { Incident } from '../types.ts';
 import type { ResolvedValue, RunYamlError } from './types.ts';
 import { parseRunYaml } from './parse-run-yaml.ts';
 import { defaultValueOf, placeError, planBindings } from './plan-bindings.ts';
@@ -13,7 +14,7 @@ import { renderRunYaml } from './render-run-yaml.ts';
 
 export interface BindingSource {
   /** the Incident of src/domain/types.ts (custom fields under `.fields`) */
-  incident: Record<string, unknown>;
+  incident: Incident | Record<string, unknown>;
   /** the user's modal values, by runbook input name */
   inputs: Record<string, unknown>;
 }
@@ -43,7 +44,13 @@ export function resolveRunYaml(
       continue;
     }
     const label = binding === undefined ? 'default' : describeBinding(binding);
-    const raw = binding === undefined ? defaultValueOf(p) : readBinding(binding, source);
+    const raw =
+      binding === undefined
+        ? defaultValueOf(p)
+        : readBinding(binding, {
+            incident: source.incident as Record<string, unknown>,
+            inputs: source.inputs,
+          });
     const converted = toInputValue(raw, p.modifiers.selectManyFrom !== undefined);
     if ('error' in converted) {
       errors.push(placeError(p, `runtime input "${p.key}": the value from ${label} ${converted.error}`));
@@ -72,5 +79,10 @@ export function resolveRunYaml(
     resolved.push({ key: p.key, path: p.path, value, via, source: label });
   }
   if (errors.length > 0) return { yaml: '', resolved, errors };
-  return { yaml: renderRunYaml(text, values), resolved, errors: [] };
+  try {
+    return { yaml: renderRunYaml(text, values), resolved, errors: [] };
+  } catch (e) {
+    // renderRunYaml refuses output that would not read back as written; report, never send.
+    return { yaml: '', resolved, errors: [{ message: e instanceof Error ? e.message : String(e) }] };
+  }
 }
