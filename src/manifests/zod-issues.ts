@@ -72,8 +72,12 @@ function convert(
     case 'invalid_key':
       for (const inner of issue.issues) convert(inner, path, doc, root, out);
       return;
-    default:
-      at(path, issue.message);
+    default: {
+      // Condition refinements are about the clause key (`"bad key!" is not a field path`): point at it.
+      const last = path[path.length - 1];
+      const inCondition = schemaAt(root, doc.data, path.slice(0, -1)) === IN_CONDITION;
+      at(path, issue.message, inCondition && typeof last === 'string' ? 'key' : 'value');
+    }
   }
 }
 
