@@ -13,7 +13,7 @@ import { spawnBot, waitFor } from '../support/bot-process.ts';
 import { setupEngine, runbookFromYaml, ROLLBACK_YAML } from '../support/engine-setup.ts';
 import { tempDir } from '../support/tmp.ts';
 
-function botEnv(dir: string, fake: HarnessFake): Record<string, string> {
+function botEnv(dir: string, fake: HarnessFake) {
   return {
     DATABASE_PATH: join(dir, 'bot.db'),
     MANIFESTS_DIR: join(dir, 'manifests'),
