@@ -15,7 +15,7 @@ import { createLogger } from '../log.ts';
 import { createStore } from '../store/index.ts';
 import { startApp } from '../app.ts';
 import { userMessage } from '../errors.ts';
-import type { StepState } from '../domain/types.ts';
+import { STEP_STATES, type StepState } from '../domain/types.ts';
 
 const USAGE = `Usage: runbook-bot <command>
 
@@ -68,10 +68,17 @@ function dryRunCmd(argv: string[]): number {
     console.error(`${found.candidates.length ? `"${words}" matches several runbooks` : `No runbook matches "${words}"`}: ${list.map((r) => r.id).join(', ')}`);
     return 1;
   }
+  const assume = keyValues(args.flags.get('assume') ?? [], 'assume');
+  for (const [step, status] of Object.entries(assume)) {
+    if (!(STEP_STATES as readonly string[]).includes(status)) {
+      console.error(`--assume ${step}=${status}: the status must be one of ${STEP_STATES.join(', ')}`);
+      return 2;
+    }
+  }
   const { incident, previous } = readIncidentFile(incidentPath);
   const report = dryRun(found.runbook, incident, {
     inputs: keyValues(args.flags.get('input') ?? [], 'input'),
-    assume: keyValues(args.flags.get('assume') ?? [], 'assume') as Record<string, StepState>,
+    assume: assume as Record<string, StepState>,
     ...(previous ? { previous } : {}),
   });
   console.log(formatDryRun(report));

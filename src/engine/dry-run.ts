@@ -69,13 +69,13 @@ export function formatDryRun(r: DryRunReport): string {
   out.push('', 'Inputs:');
   const inputs = Object.entries(r.prepared.inputs);
   out.push(...(inputs.length ? inputs.map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`) : ['  (none)']));
-  out.push('', 'Steps:');
+  out.push('', 'Steps (earlier steps are assumed to succeed; explore other outcomes with --assume <step>=failed):');
   r.steps.forEach((s, i) => {
     out.push(`  ${i + 1}. ${s.id} (${s.uses}) — ${s.wouldRun ? 'would run' : 'would be skipped'}: ${s.reason}`);
     const prep = r.prepared.steps[i];
     if (prep?.resolved?.length) {
       out.push('     Runtime inputs:');
-      for (const v of prep.resolved) out.push(`       ${v.key} = ${v.value === null ? '(left for Harness)' : JSON.stringify(v.value)}  ← ${v.via}${v.source ? ` ${v.source}` : ''}   [${v.path}]`);
+      for (const v of prep.resolved) out.push(`       ${v.key} = ${v.value === null ? '(left for Harness)' : JSON.stringify(v.value)}  ← ${v.via === 'value' ? 'fixed value' : (v.source ?? v.via)}   [${v.path}]`);
     }
     if (s.request) {
       out.push(`     ${s.request.method} ${s.request.path}`, '     Content-Type: application/yaml', '     ---');
