@@ -1,22 +1,20 @@
 /**
- * Reference checks inside one runbook: inputs, timeouts, every condition and `{{ }}` template names
- * something that will exist when it is evaluated, and harness.pipeline bindings (crosscheck-pipeline.ts).
+ * Checks inside one runbook: inputs, timeouts, step ids; every condition and `{{ }}` template names
+ * something that exists where it is evaluated (crosscheck-expressions.ts, with the namespaces of
+ * references.ts); harness.pipeline bindings (crosscheck-pipeline.ts).
  */
-import { conditionPaths, conditionProblems } from '../domain/conditions.ts';
-import type { ConditionMap } from '../domain/conditions.ts';
 import { parseDuration } from '../domain/duration.ts';
-import { isValidPath } from '../domain/paths.ts';
-import { templateRefs } from '../domain/templates.ts';
 import type { Runbook } from './schema.ts';
 import type { Located } from './load-texts.ts';
 import type { PathSegment } from './manifest-error.ts';
 import type { Report } from './report.ts';
+import type { SourceDoc } from './yaml-source.ts';
 import { ALL_ROOTS, checkScopedPath, checkTriggerPath } from './references.ts';
 import type { RefScope, TypeContext } from './references.ts';
 import { checkPipelineStep } from './crosscheck-pipeline.ts';
-import { isRecord } from './schema-walk.ts';
+import { checkCondition, checkTemplate, checkTemplatesIn } from './crosscheck-expressions.ts';
 
-type Doc = Located<Runbook>['doc'];
+type Doc = SourceDoc;
 
 export function checkRunbook(r: Located<Runbook>, type: TypeContext, report: Report): void {
   const rb = r.manifest;
@@ -65,7 +63,7 @@ export function checkRunbook(r: Located<Runbook>, type: TypeContext, report: Rep
     if (first !== undefined)
       report(doc, ['steps', i, 'id'], `duplicate step id "${step.id}": also steps[${first}].id`);
     else seen.set(step.id, i);
-    const s = scope(first === undefined ? i : -1, `step "${step.id}"`);
+    const s = scope(i, `step "${step.id}"`);
     if (step.if)
       checkCondition(doc, ['steps', i, 'if'], step.if, (p) => checkScopedPath(p, s), false, report);
     // Run-YAML is Harness syntax (`<+input>`), not a template: the pipeline check reads it instead.
@@ -131,82 +129,4 @@ function checkInputs(r: Located<Runbook>, type: TypeContext, report: Report): vo
 function checkDuration(doc: Doc, path: PathSegment[], value: string, report: Report): void {
   if (parseDuration(value) === null)
     report(doc, path, `"${value}" is not a duration greater than zero (e.g. 90s, 30m, 2h)`);
-}
-
-/** Static problems of the condition, then whether each path it reads exists at this place. */
-function checkCondition(
-  doc: Doc,
-  base: PathSegment[],
-  cond: ConditionMap,
-  check: (path: string) => string | null,
-  allowChanged: boolean,
-  report: Report,
-): void {
-  for (const p of conditionProblems(cond, { allowChanged })) {
-    const at = p.at ?? [];
-    const last = at[at.length - 1];
-    // A problem about a clause points at its key; one about an operator points at the operator's value.
-    const onKey =
-      typeof last === 'string' && isRecord(valueAt(cond, at)) && !['all', 'any', 'not'].includes(last);
-    report(doc, [...base, ...at], p.message, onKey ? 'key' : 'value');
-  }
-  for (const path of conditionPaths(cond)) {
-    if (!isValidPath(path)) continue; // already reported by conditionProblems
-    const message = check(path);
-    if (message) report(doc, [...base, ...clauseLocation(cond, path)], message, 'key');
-  }
-}
-
-/** Where a field path first appears as a clause key (conditionPaths gives each path once). */
-function clauseLocation(node: unknown, path: string): PathSegment[] {
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) {
-      const inner = clauseLocation(node[i], path);
-      if (inner.length > 0) return [i, ...inner];
-    }
-    return [];
-  }
-  if (!isRecord(node)) return [];
-  for (const [key, value] of Object.entries(node)) {
-    if (key === path) return [key];
-    if (key === 'all' || key === 'any' || key === 'not') {
-      const inner = clauseLocation(value, path);
-      if (inner.length > 0) return [key, ...inner];
-    }
-  }
-  return [];
-}
-
-function checkTemplatesIn(
-  doc: Doc,
-  base: PathSegment[],
-  value: unknown,
-  skip: string[],
-  scope: RefScope,
-  report: Report,
-): void {
-  if (typeof value === 'string') return checkTemplate(doc, base, value, scope, report);
-  if (Array.isArray(value))
-    return value.forEach((v, i) => checkTemplatesIn(doc, [...base, i], v, [], scope, report));
-  if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value))
-      if (!skip.includes(k)) checkTemplatesIn(doc, [...base, k], v, [], scope, report);
-  }
-}
-
-function checkTemplate(doc: Doc, path: PathSegment[], text: string, scope: RefScope, report: Report): void {
-  if (!text.includes('{{')) return;
-  const { refs, errors } = templateRefs(text);
-  for (const e of errors) report(doc, path, e);
-  for (const ref of refs) {
-    const message = checkScopedPath(ref.path, scope);
-    if (message) report(doc, path, message, doc.locateInString(path, ref.start));
-  }
-}
-
-function valueAt(root: unknown, at: PathSegment[]): unknown {
-  let cur = root;
-  for (const seg of at)
-    cur = isRecord(cur) || Array.isArray(cur) ? (cur as Record<string, unknown>)[seg as string] : undefined;
-  return cur;
 }

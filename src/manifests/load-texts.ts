@@ -9,7 +9,8 @@ import { compareManifestErrors } from './manifest-error.ts';
 import type { ManifestError } from './manifest-error.ts';
 import { parseYamlFile } from './yaml-source.ts';
 import type { SourceDoc } from './yaml-source.ts';
-import { describeValue, didYouMean, zodIssuesToErrors } from './zod-issues.ts';
+import { zodIssuesToErrors } from './zod-issues.ts';
+import { describeValue, didYouMean } from './wording.ts';
 import { crossCheck } from './crosscheck.ts';
 import { isRecord } from './schema-walk.ts';
 

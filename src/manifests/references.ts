@@ -9,7 +9,7 @@
 import { INCIDENT_BASE_FIELDS } from '../domain/types.ts';
 import { parsePath } from '../domain/paths.ts';
 import type { IncidentType } from './schema.ts';
-import { didYouMean } from './zod-issues.ts';
+import { didYouMean } from './wording.ts';
 
 export const STEP_RESULT_FIELDS = ['status', 'url', 'duration', 'execution_id', 'outputs', 'error'] as const;
 export const RUN_FIELDS = ['id', 'requester', 'approver', 'trigger', 'runbook'] as const;

@@ -53,14 +53,21 @@ export function unwrap(s: Schema): Schema {
   return cur;
 }
 
-/** For discriminated unions the branch is picked by the data; for plain unions, the only object branch. */
-function unionBranch(d: LooseDef, value: unknown): Schema | undefined {
+/**
+ * For discriminated unions the branch is picked by the data; for plain unions, the object branch
+ * that has the key being walked into (bindings: `{ value: … }` -> the `value` branch).
+ */
+function unionBranch(d: LooseDef, value: unknown, key?: PathSegment): Schema | undefined {
   const options = d.options ?? [];
   if (d.discriminator && isRecord(value)) {
     const tag = value[d.discriminator];
     return options.find((o) => discriminatorValues(o, d.discriminator!).includes(tag));
   }
   const objects = options.map(unwrap).filter((o) => defOf(o).type === 'object');
+  const withKey = objects.filter(
+    (o) => key !== undefined && Object.hasOwn(defOf(o).shape ?? {}, String(key)),
+  );
+  if (withKey.length === 1) return withKey[0];
   return objects.length === 1 ? objects[0] : undefined;
 }
 
@@ -79,7 +86,7 @@ export function schemaAt(root: Schema, data: unknown, path: readonly PathSegment
     if (s === conditionSchema) return IN_CONDITION;
     let d = defOf(s);
     if (d.type === 'union') {
-      const b = unionBranch(d, value);
+      const b = unionBranch(d, value, seg);
       if (!b) return undefined;
       s = unwrap(b);
       d = defOf(s);
@@ -122,8 +129,10 @@ export function describeSchema(s: Schema): string {
         .join(', ');
     case 'literal':
       return (d.values ?? []).map((v) => JSON.stringify(v)).join(', ');
-    case 'object':
-      return `a map with ${Object.keys(d.shape ?? {}).join(', ')}`;
+    case 'object': {
+      const keys = Object.keys(d.shape ?? {});
+      return keys.length === 1 ? `{ ${keys[0]}: … }` : `a map (${keys.join(', ')})`;
+    }
     case 'array':
       return 'a list';
     case 'record':
@@ -136,7 +145,7 @@ export function describeSchema(s: Schema): string {
     case 'int':
       return 'a number';
     case 'boolean':
-      return 'true or false';
+      return 'true/false';
     case 'null':
       return 'null';
     default:

@@ -146,6 +146,16 @@ test('a template referencing a later step says so', () => {
   assert.equal(e.path, 'steps[0].with.text');
 });
 
+test('duplicate step ids are reported; references resolve to the earlier step', () => {
+  const r = load({
+    'rb.yaml':
+      TWO_STEPS('x').replace('id: second', 'id: first') +
+      '    if: { steps.first.status: { equals: succeeded } }\n',
+  });
+  errorAt(r.errors, 'rb.yaml:10:9', /duplicate step id "first": also steps\[0\]\.id/);
+  assert.equal(r.errors.length, 1, show(r.errors));
+});
+
 test('a template referencing an undeclared input lists the declared ones', () => {
   const r = load({ 'rb.yaml': TWO_STEPS('{{ incident.service }} in {{ inputs.env }}') });
   errorAt(r.errors, 'rb.yaml:9:46', /"inputs\.env": no input "env" is declared \(declared: environment\)/);

@@ -186,7 +186,22 @@ test('a value of the wrong kind in a union lists the alternatives', () => {
   const r = load({
     'rb.yaml': `kind: Runbook\nid: x\nname: X\naccess: { approval: sometimes }\n${TIMELINE_STEP}`,
   });
-  errorAt(r.errors, 'rb.yaml:4:21', /^expected none, required or a map with when, got "sometimes"$/);
+  errorAt(r.errors, 'rb.yaml:4:21', /^expected none, required or \{ when: … \}, got "sometimes"$/);
+});
+
+test('a binding of the wrong shape lists the binding forms; a nested wrong value names the branch', () => {
+  const r = load({
+    'rb.yaml': PIPELINE(
+      '        org: o\n        project: p\n        pipeline: q\n        bind:\n          a: [x]\n          b: { value: { nested: 1 } }',
+    ),
+  });
+  errorAt(
+    r.errors,
+    'rb.yaml:12:12',
+    /^expected \{ from: … \}, \{ input: … \} or \{ value: … \}, got a list$/,
+  );
+  const e = errorAt(r.errors, 'rb.yaml:13:21', /^expected a string, a number or true\/false, got a map$/);
+  assert.equal(e.path, 'steps[0].with.bind.b.value');
 });
 
 test('condition mistakes caught by the schema: unknown operator, not a field path', () => {
