@@ -25,7 +25,7 @@ export const configSchema = z.object({
     message: 'must be an app-level token starting with xapp-',
   }),
   SLACK_API_URL: url('https://slack.com/api').transform((v) => `${v}/`),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   HARNESS_API_KEY: optionalString,
   HARNESS_ACCOUNT_ID: optionalString,
@@ -36,7 +36,7 @@ export const configSchema = z.object({
   API_TOKEN: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Poll cadence of the run engine (how often due steps are looked for). */
-  POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  POLL_INTERVAL_MS: z.coerce.number({ error: 'must be milliseconds (50-60000)' }).int().min(50).max(60_000).default(2000),
 });
 export type Config = z.infer<typeof configSchema>;
 
