@@ -167,8 +167,10 @@ function checkRoles(r: Located<Runbook>, policy: AccessPolicy | null, report: Re
       const why = policy
         ? `defined: ${defined.join(', ')}`
         : 'there is no AccessPolicy manifest; only commanders is built in';
-      const note = written ? '' : ` (the default for access.${key})`;
-      report(r.doc, path, `unknown role "${role}"${note} in access.${key} (${why})`);
+      const message = written
+        ? `unknown role "${role}" in access.${key} (${why})`
+        : `access.${key} is not set, so it defaults to [${role}], which is not a role (${why}); set access.${key}`;
+      report(r.doc, path, message);
     });
   }
 }

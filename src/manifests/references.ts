@@ -93,6 +93,9 @@ export function checkTriggerPath(path: string, type: TypeContext): string | null
   const segs = segmentsOf(path);
   if (typeof segs === 'string') return segs;
   if (segs[0] === 'incident') return checkIncidentField(segs.slice(1), type, path, 'incident.');
+  if (segs[0] === 'steps' || segs[0] === 'inputs' || segs[0] === 'run') {
+    return `"${path}": a trigger condition reads incident fields only (severity, fields.<name>…); ${segs[0]} do not exist before a run starts`;
+  }
   return checkIncidentField(segs, type, path, '');
 }
 

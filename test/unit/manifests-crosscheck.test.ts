@@ -65,6 +65,16 @@ test('unknown role lists the roles of the policy; commanders is built in', () =>
   );
   assert.equal(e.path, 'access.run[1]');
   assert.equal(r.errors.length, 1, show(r.errors));
+  const defaults = load({
+    'p.yaml': 'kind: AccessPolicy\nroles:\n  oncall: { everyone: true }\n',
+    'rb.yaml': `# c\n${runbook('x')}`,
+  });
+  const d = errorAt(
+    defaults.errors,
+    'rb.yaml:2:1',
+    /access\.run is not set, so it defaults to \[responders\], which is not a role \(defined: commanders, oncall\)/,
+  );
+  assert.equal(d.path, 'access.run');
   const noPolicy = load({ 'rb.yaml': runbook('x', 'access:\n  approve: [commanders]\n') });
   assertNoErrors(noPolicy.errors);
 });
@@ -99,6 +109,14 @@ test('trigger condition on an unknown custom field, and on a custom field with i
   );
   assert.equal(e.path, 'triggers[0].when.any[0]["fields.regoin"]');
   assert.equal(r.errors.length, 1, show(r.errors));
+
+  const steps = load({
+    'rb.yaml': runbook(
+      'z',
+      'triggers:\n  - on: incident.updated\n    when: { steps.note.status: { equals: failed } }\n',
+    ),
+  });
+  errorAt(steps.errors, 'rb.yaml:6:13', /a trigger condition reads incident fields only/);
 
   const untyped = load({
     'rb.yaml': runbook(
