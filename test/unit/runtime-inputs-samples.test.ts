@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse, parseDocument, visit } from 'yaml';
 import {
   parseRunYaml,
@@ -16,7 +17,8 @@ import {
 } from '../../src/domain/runtime-inputs/index.ts';
 import type { Placeholder } from '../../src/domain/runtime-inputs/index.ts';
 
-const DIR = '/work/shared/reference/harness-samples';
+// Copies of ../shared/reference/harness-samples (public sources, see SOURCES.md there).
+const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'harness-samples');
 
 function loadSamples(): Map<string, string> {
   const out = new Map<string, string>();
