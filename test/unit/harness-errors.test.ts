@@ -12,7 +12,7 @@ import {
 import type { CallContext } from '../../src/harness/errors.ts';
 
 const SAMPLE = readFileSync(
-  new URL('../fixtures/harness/response-error-invalid-request.json', import.meta.url),
+  new URL('../fixtures/harness-samples/response-error-invalid-request.json', import.meta.url),
   'utf8',
 );
 const KEY = 'pat.acc.tok.SECRETVALUE';
