@@ -38,13 +38,19 @@ export function harnessFromConfig(config: Config): HarnessApi | undefined {
 export async function startApp(config: Config, log: Logger, clock: Clock = systemClock): Promise<App> {
   const loaded = loadManifests(config.MANIFESTS_DIR);
   if (loaded.errors.length) {
-    throw new AppError('MANIFEST_INVALID', `Manifests in ${config.MANIFESTS_DIR} have ${loaded.errors.length} error(s):\n${loaded.errors.map(formatManifestError).join('\n')}`);
+    throw new AppError(
+      'MANIFEST_INVALID',
+      `Manifests in ${config.MANIFESTS_DIR} have ${loaded.errors.length} error(s):\n${loaded.errors.map(formatManifestError).join('\n')}`,
+    );
   }
   const catalog: Catalog = loaded.catalog;
   const store = createStore(config.DATABASE_PATH);
   if (store.applied.length) log.info({ migrations: store.applied }, 'database migrated');
   const harness = harnessFromConfig(config);
-  if (!harness) log.warn('Harness is not configured (HARNESS_API_KEY, HARNESS_ACCOUNT_ID): pipeline steps will fail until it is.');
+  if (!harness)
+    log.warn(
+      'Harness is not configured (HARNESS_API_KEY, HARNESS_ACCOUNT_ID): pipeline steps will fail until it is.',
+    );
   const engine = createEngine({
     store,
     catalog: () => catalog,

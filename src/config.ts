@@ -36,7 +36,12 @@ export const configSchema = z.object({
   API_TOKEN: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Poll cadence of the run engine (how often due steps are looked for). */
-  POLL_INTERVAL_MS: z.coerce.number({ error: 'must be milliseconds (50-60000)' }).int().min(50).max(60_000).default(2000),
+  POLL_INTERVAL_MS: z.coerce
+    .number({ error: 'must be milliseconds (50-60000)' })
+    .int()
+    .min(50)
+    .max(60_000)
+    .default(2000),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -47,7 +52,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const r = configSchema.safeParse(env);
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
-  throw new AppError('CONFIG_INVALID', `Invalid configuration:\n${lines.join('\n')}\nSee ${README_CONFIG_ANCHOR}.`);
+  throw new AppError(
+    'CONFIG_INVALID',
+    `Invalid configuration:\n${lines.join('\n')}\nSee ${README_CONFIG_ANCHOR}.`,
+  );
 }
 
 /** Variables a feature needs; returns the names that are missing so the caller can say them all at once. */

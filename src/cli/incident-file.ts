@@ -13,7 +13,11 @@ const fieldValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.arr
 const incidentShape = z.strictObject({
   id: z.string().default('INC-0'),
   summary: z.string().default('(dry run)'),
-  severity: z.string().transform((s) => s.toUpperCase()).pipe(z.enum(SEVERITIES)).default('P2'),
+  severity: z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(SEVERITIES))
+    .default('P2'),
   status: z.enum(INCIDENT_STATUSES).default('investigating'),
   service: z.string().nullable().default(null),
   environment: z.string().nullable().default(null),
@@ -39,5 +43,12 @@ export function readIncidentFile(path: string): { incident: Incident; previous?:
   }
   const { previous, ...incident } = r.data;
   if (!previous) return { incident };
-  return { incident, previous: { ...incident, ...previous, fields: { ...incident.fields, ...(previous.fields ?? {}) } } as Incident };
+  return {
+    incident,
+    previous: {
+      ...incident,
+      ...previous,
+      fields: { ...incident.fields, ...(previous.fields ?? {}) },
+    } as Incident,
+  };
 }

@@ -39,10 +39,14 @@ function validate(dir: string): number {
     console.error(`\n✗ ${errors.length} error(s) in ${dir}`);
     return 1;
   }
-  console.log(`✓ ${files.length} file(s), ${catalog.runbooks.size} runbook(s), ${catalog.incidentTypes.size} incident type(s), ${catalog.access ? 1 : 0} access policy in ${dir}`);
+  console.log(
+    `✓ ${files.length} file(s), ${catalog.runbooks.size} runbook(s), ${catalog.incidentTypes.size} incident type(s), ${catalog.access ? 1 : 0} access policy in ${dir}`,
+  );
   for (const rb of catalog.runbooks.values()) {
     const aliases = rb.aliases.length ? ` (aliases: ${rb.aliases.join(', ')})` : '';
-    console.log(`  • ${rb.id}${aliases} — ${rb.name}: ${rb.steps.length} step(s), ${rb.triggers.length} trigger(s)`);
+    console.log(
+      `  • ${rb.id}${aliases} — ${rb.name}: ${rb.steps.length} step(s), ${rb.triggers.length} trigger(s)`,
+    );
   }
   return 0;
 }
@@ -65,7 +69,9 @@ function dryRunCmd(argv: string[]): number {
   const found = findRunbook(catalog, words);
   if (!('runbook' in found)) {
     const list = found.candidates.length ? found.candidates : [...catalog.runbooks.values()];
-    console.error(`${found.candidates.length ? `"${words}" matches several runbooks` : `No runbook matches "${words}"`}: ${list.map((r) => r.id).join(', ')}`);
+    console.error(
+      `${found.candidates.length ? `"${words}" matches several runbooks` : `No runbook matches "${words}"`}: ${list.map((r) => r.id).join(', ')}`,
+    );
     return 1;
   }
   const assume = keyValues(args.flags.get('assume') ?? [], 'assume');
@@ -95,7 +101,11 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate': {
       const config = loadConfig();
       const store = createStore(config.DATABASE_PATH);
-      console.log(store.applied.length ? `applied: ${store.applied.join(', ')}` : `database ${config.DATABASE_PATH} is up to date`);
+      console.log(
+        store.applied.length
+          ? `applied: ${store.applied.join(', ')}`
+          : `database ${config.DATABASE_PATH} is up to date`,
+      );
       store.close();
       return 0;
     }

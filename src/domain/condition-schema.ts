@@ -44,7 +44,9 @@ export const operatorsSchema = z
     changed_from: scalar.optional(),
     changed_to: scalar.optional(),
   })
-  .refine((o) => Object.keys(o).length > 0, { message: `a clause needs at least one operator (${OPERATORS.join(', ')})` });
+  .refine((o) => Object.keys(o).length > 0, {
+    message: `a clause needs at least one operator (${OPERATORS.join(', ')})`,
+  });
 export type Operators = z.infer<typeof operatorsSchema>;
 
 export interface ConditionMap {
@@ -56,22 +58,28 @@ export interface ConditionMap {
 
 const FIELD_PATH = /^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\])*$/;
 
-export const conditionSchema: z.ZodType<ConditionMap> = z.lazy(() =>
-  z
-    .record(z.string(), z.unknown())
-    .superRefine((obj, ctx) => {
+export const conditionSchema: z.ZodType<ConditionMap> = z.lazy(
+  () =>
+    z.record(z.string(), z.unknown()).superRefine((obj, ctx) => {
       for (const [key, value] of Object.entries(obj)) {
         if (key === 'all' || key === 'any') {
           const r = z.array(conditionSchema).min(1).safeParse(value);
-          if (!r.success) for (const i of r.error.issues) ctx.addIssue({ ...i, path: [key, ...i.path] } as never);
+          if (!r.success)
+            for (const i of r.error.issues) ctx.addIssue({ ...i, path: [key, ...i.path] } as never);
         } else if (key === 'not') {
           const r = conditionSchema.safeParse(value);
-          if (!r.success) for (const i of r.error.issues) ctx.addIssue({ ...i, path: [key, ...i.path] } as never);
+          if (!r.success)
+            for (const i of r.error.issues) ctx.addIssue({ ...i, path: [key, ...i.path] } as never);
         } else if (!FIELD_PATH.test(key)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a field path (e.g. severity, fields.region, steps.rollback.status)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `"${key}" is not a field path (e.g. severity, fields.region, steps.rollback.status)`,
+          });
         } else {
           const r = operatorsSchema.safeParse(value);
-          if (!r.success) for (const i of r.error.issues) ctx.addIssue({ ...i, path: [key, ...i.path] } as never);
+          if (!r.success)
+            for (const i of r.error.issues) ctx.addIssue({ ...i, path: [key, ...i.path] } as never);
         }
       }
       if (Object.keys(obj).length === 0) ctx.addIssue({ code: 'custom', message: 'empty condition' });

@@ -12,7 +12,10 @@ export interface InputProblem {
 }
 
 /** The default of each input, rendered against the incident (`{{ incident.environment }}`). */
-export function inputDefaults(inputs: RunbookInput[], scope: Record<string, unknown>): Record<string, InputValue> {
+export function inputDefaults(
+  inputs: RunbookInput[],
+  scope: Record<string, unknown>,
+): Record<string, InputValue> {
   const out: Record<string, InputValue> = {};
   for (const def of inputs) {
     if (def.default === undefined) continue;
@@ -43,13 +46,17 @@ function coerce(def: RunbookInput, raw: unknown): { value?: InputValue; problem?
     case 'select': {
       const s = String(raw);
       const options = def.options ?? [];
-      return options.includes(s) ? { value: s } : { problem: `must be one of ${options.join(', ')}; got "${s}"` };
+      return options.includes(s)
+        ? { value: s }
+        : { problem: `must be one of ${options.join(', ')}; got "${s}"` };
     }
     case 'user': {
       const s = String(raw).trim();
       const m = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(s);
       if (m) return { value: m[1]! };
-      return /^[UW][A-Z0-9]{2,}$/.test(s) ? { value: s } : { problem: `must be a Slack user (U…), got "${s}"` };
+      return /^[UW][A-Z0-9]{2,}$/.test(s)
+        ? { value: s }
+        : { problem: `must be a Slack user (U…), got "${s}"` };
     }
     default:
       return { value: typeof raw === 'string' ? raw : String(raw) };
@@ -76,10 +83,13 @@ export function resolveInputs(
     }
   }
   for (const def of defs) {
-    const raw = Object.prototype.hasOwnProperty.call(provided, def.name) ? provided[def.name] : defaults[def.name];
+    const raw = Object.prototype.hasOwnProperty.call(provided, def.name)
+      ? provided[def.name]
+      : defaults[def.name];
     const { value, problem } = coerce(def, raw);
     if (problem) problems.push({ input: def.name, message: problem });
-    else if ((value === null || value === undefined) && def.required) problems.push({ input: def.name, message: 'is required' });
+    else if ((value === null || value === undefined) && def.required)
+      problems.push({ input: def.name, message: 'is required' });
     values[def.name] = value ?? null;
   }
   return { values, problems };

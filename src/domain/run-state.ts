@@ -27,13 +27,27 @@ const STEP_TRANSITIONS: Record<StepState, readonly StepState[]> = {
   cancelled: [],
 };
 
-export const TERMINAL_RUN_STATES: readonly RunState[] = ['succeeded', 'failed', 'timed_out', 'cancelled', 'rejected'];
-export const TERMINAL_STEP_STATES: readonly StepState[] = ['succeeded', 'failed', 'skipped', 'timed_out', 'unknown', 'cancelled'];
+export const TERMINAL_RUN_STATES: readonly RunState[] = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'rejected',
+];
+export const TERMINAL_STEP_STATES: readonly StepState[] = [
+  'succeeded',
+  'failed',
+  'skipped',
+  'timed_out',
+  'unknown',
+  'cancelled',
+];
 
 export const isTerminalRun = (s: RunState) => TERMINAL_RUN_STATES.includes(s);
 export const isTerminalStep = (s: StepState) => TERMINAL_STEP_STATES.includes(s);
 /** A step outcome that stops the run unless the step says continue_on_error. */
-export const isFailedStep = (s: StepState) => s === 'failed' || s === 'timed_out' || s === 'unknown' || s === 'cancelled';
+export const isFailedStep = (s: StepState) =>
+  s === 'failed' || s === 'timed_out' || s === 'unknown' || s === 'cancelled';
 
 /** States a run may move to `to` from (for conditional updates). */
 export function runSourcesFor(to: RunState): RunState[] {

@@ -26,18 +26,39 @@ export function triggerContext(incident: Incident): Record<string, unknown> {
 }
 
 export function evaluateTrigger(trigger: Trigger, ev: IncidentEvent): TriggerDecision {
-  if (trigger.on !== ev.type) return { fires: false, reason: `listens to ${trigger.on}, this is ${ev.type}`, traceLines: [] };
-  if (ev.incident.status === 'resolved') return { fires: false, reason: 'the incident is resolved', traceLines: [] };
+  if (trigger.on !== ev.type)
+    return { fires: false, reason: `listens to ${trigger.on}, this is ${ev.type}`, traceLines: [] };
+  if (ev.incident.status === 'resolved')
+    return { fires: false, reason: 'the incident is resolved', traceLines: [] };
   if (!trigger.when) return { fires: true, reason: 'no condition', traceLines: [] };
   const previous = ev.previous ? triggerContext(ev.previous) : undefined;
-  const now = evaluateCondition(trigger.when, { current: triggerContext(ev.incident), ...(previous ? { previous } : {}) });
+  const now = evaluateCondition(trigger.when, {
+    current: triggerContext(ev.incident),
+    ...(previous ? { previous } : {}),
+  });
   const lines = formatTraceLines(now.trace);
-  if (!now.passed) return { fires: false, reason: `condition is false: ${formatTrace(now.trace)}`, trace: now.trace, traceLines: lines };
+  if (!now.passed)
+    return {
+      fires: false,
+      reason: `condition is false: ${formatTrace(now.trace)}`,
+      trace: now.trace,
+      traceLines: lines,
+    };
   if (ev.type === 'incident.updated' && previous) {
     const before = evaluateCondition(trigger.when, { current: previous });
     if (before.passed) {
-      return { fires: false, reason: 'condition was already true before this change (fires when it becomes true)', trace: now.trace, traceLines: lines };
+      return {
+        fires: false,
+        reason: 'condition was already true before this change (fires when it becomes true)',
+        trace: now.trace,
+        traceLines: lines,
+      };
     }
   }
-  return { fires: true, reason: `condition holds: ${formatTrace(now.trace)}`, trace: now.trace, traceLines: lines };
+  return {
+    fires: true,
+    reason: `condition holds: ${formatTrace(now.trace)}`,
+    trace: now.trace,
+    traceLines: lines,
+  };
 }

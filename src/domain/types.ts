@@ -10,7 +10,13 @@ export function severityRank(s: string): number | undefined {
   return i < 0 ? undefined : i;
 }
 
-export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'mitigated', 'resolved'] as const;
+export const INCIDENT_STATUSES = [
+  'investigating',
+  'identified',
+  'monitoring',
+  'mitigated',
+  'resolved',
+] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 export type FieldValue = string | number | boolean | null | string[];
@@ -56,7 +62,16 @@ export const RUN_STATES = [
 ] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
-export const STEP_STATES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'timed_out', 'unknown', 'cancelled'] as const;
+export const STEP_STATES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'skipped',
+  'timed_out',
+  'unknown',
+  'cancelled',
+] as const;
 export type StepState = (typeof STEP_STATES)[number];
 
 export type TriggerKind = 'manual' | 'incident.created' | 'incident.updated';

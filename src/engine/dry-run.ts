@@ -31,16 +31,40 @@ export interface DryRunReport {
 export function dryRun(
   runbook: Runbook,
   incident: Incident,
-  opts: { inputs?: Record<string, unknown>; previous?: Incident; assume?: Record<string, StepState>; requester?: string } = {},
+  opts: {
+    inputs?: Record<string, unknown>;
+    previous?: Incident;
+    assume?: Record<string, StepState>;
+    requester?: string;
+  } = {},
 ): DryRunReport {
   const prepared = prepareRun(runbook, incident, opts.inputs ?? {});
   const simulated: StepRecord[] = [];
   const steps: DryRunStep[] = runbook.steps.map((spec, idx) => {
-    const run = { id: 'RUN-dry', requester: opts.requester ?? null, approver: null, trigger: 'manual' as const, runbookId: runbook.id, inputs: prepared.inputs };
+    const run = {
+      id: 'RUN-dry',
+      requester: opts.requester ?? null,
+      approver: null,
+      trigger: 'manual' as const,
+      runbookId: runbook.id,
+      inputs: prepared.inputs,
+    };
     const scope = runScope(run, incident, simulated);
     const gate = shouldRun(runbook.steps, simulated, idx, scope);
     const assumed: StepState = gate.run ? (opts.assume?.[spec.id] ?? 'succeeded') : 'skipped';
-    simulated.push({ runId: 'RUN-dry', idx, stepId: spec.id, uses: spec.uses, status: assumed, url: null, externalId: null, output: null, error: null, startedAt: null, finishedAt: null } as unknown as StepRecord);
+    simulated.push({
+      runId: 'RUN-dry',
+      idx,
+      stepId: spec.id,
+      uses: spec.uses,
+      status: assumed,
+      url: null,
+      externalId: null,
+      output: null,
+      error: null,
+      startedAt: null,
+      finishedAt: null,
+    } as unknown as StepRecord);
     const prep = prepared.steps[idx];
     const request =
       spec.uses === 'harness.pipeline'
@@ -50,7 +74,14 @@ export function dryRun(
             yaml: prep?.resolvedYaml ?? '',
           }
         : undefined;
-    return { id: spec.id, uses: spec.uses, wouldRun: gate.run, reason: gate.reason, assumedStatus: assumed, ...(request ? { request } : {}) };
+    return {
+      id: spec.id,
+      uses: spec.uses,
+      wouldRun: gate.run,
+      reason: gate.reason,
+      assumedStatus: assumed,
+      ...(request ? { request } : {}),
+    };
   });
   const type = opts.previous ? 'incident.updated' : 'incident.created';
   const triggers = runbook.triggers.map((t, index) => ({
@@ -69,17 +100,34 @@ export function formatDryRun(r: DryRunReport): string {
   out.push('', 'Inputs:');
   const inputs = Object.entries(r.prepared.inputs);
   out.push(...(inputs.length ? inputs.map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`) : ['  (none)']));
-  out.push('', 'Steps (earlier steps are assumed to succeed; explore other outcomes with --assume <step>=failed):');
+  out.push(
+    '',
+    'Steps (earlier steps are assumed to succeed; explore other outcomes with --assume <step>=failed):',
+  );
   r.steps.forEach((s, i) => {
-    out.push(`  ${i + 1}. ${s.id} (${s.uses}) — ${s.wouldRun ? 'would run' : 'would be skipped'}: ${s.reason}`);
+    out.push(
+      `  ${i + 1}. ${s.id} (${s.uses}) — ${s.wouldRun ? 'would run' : 'would be skipped'}: ${s.reason}`,
+    );
     const prep = r.prepared.steps[i];
     if (prep?.resolved?.length) {
       out.push('     Runtime inputs:');
-      for (const v of prep.resolved) out.push(`       ${v.key} = ${v.value === null ? '(left for Harness)' : JSON.stringify(v.value)}  ← ${v.via === 'value' ? 'fixed value' : (v.source ?? v.via)}   [${v.path}]`);
+      for (const v of prep.resolved)
+        out.push(
+          `       ${v.key} = ${v.value === null ? '(left for Harness)' : JSON.stringify(v.value)}  ← ${v.via === 'value' ? 'fixed value' : (v.source ?? v.via)}   [${v.path}]`,
+        );
     }
     if (s.request) {
-      out.push(`     ${s.request.method} ${s.request.path}`, '     Content-Type: application/yaml', '     ---');
-      out.push(...s.request.yaml.trimEnd().split('\n').map((l) => `     ${l}`));
+      out.push(
+        `     ${s.request.method} ${s.request.path}`,
+        '     Content-Type: application/yaml',
+        '     ---',
+      );
+      out.push(
+        ...s.request.yaml
+          .trimEnd()
+          .split('\n')
+          .map((l) => `     ${l}`),
+      );
       out.push('     ---');
     }
   });

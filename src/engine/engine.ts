@@ -40,7 +40,11 @@ export function createEngine(opts: EngineOptions) {
   const { store, clock, log } = opts;
   const notifier = opts.notifier ?? { runChanged() {} };
   const actions = opts.actions ?? defaultActions();
-  const deps: ActionDeps = { store, poll: opts.poll ?? { minMs: 2_000, maxMs: 30_000 }, ...(opts.harness ? { harness: opts.harness } : {}) };
+  const deps: ActionDeps = {
+    store,
+    poll: opts.poll ?? { minMs: 2_000, maxMs: 30_000 },
+    ...(opts.harness ? { harness: opts.harness } : {}),
+  };
   const concurrency = opts.concurrency ?? 16;
   const inFlight = new Set<string>();
   let ticking: Promise<number> | null = null;
@@ -56,7 +60,11 @@ export function createEngine(opts: EngineOptions) {
   function findRunbook(id: string): Runbook {
     const catalog = opts.catalog();
     const rb = catalog.runbooks.get(id) ?? catalog.runbooks.get(catalog.aliases.get(id) ?? '');
-    if (!rb) throw new AppError('RUNBOOK_NOT_FOUND', `No runbook "${id}". Known: ${[...catalog.runbooks.keys()].join(', ') || 'none'}.`);
+    if (!rb)
+      throw new AppError(
+        'RUNBOOK_NOT_FOUND',
+        `No runbook "${id}". Known: ${[...catalog.runbooks.keys()].join(', ') || 'none'}.`,
+      );
     return rb;
   }
 
@@ -75,23 +83,58 @@ export function createEngine(opts: EngineOptions) {
     startRun(req: StartRunRequest): RunRecord {
       const runbook = findRunbook(req.runbookId);
       const incident = req.incidentId ? store.incidents.get(req.incidentId) : null;
-      if (req.incidentId && !incident) throw new AppError('INCIDENT_NOT_FOUND', `No incident ${req.incidentId}.`);
+      if (req.incidentId && !incident)
+        throw new AppError('INCIDENT_NOT_FOUND', `No incident ${req.incidentId}.`);
       const prepared = prepareRun(runbook, incident ?? null, req.inputs ?? {});
       if (prepared.problems.length) {
-        throw new AppError('INPUT_INVALID', `Cannot run ${runbook.name}:\n${prepared.problems.map((p) => `• ${p}`).join('\n')}`, {
-          details: { problems: prepared.problems },
-        });
+        throw new AppError(
+          'INPUT_INVALID',
+          `Cannot run ${runbook.name}:\n${prepared.problems.map((p) => `• ${p}`).join('\n')}`,
+          {
+            details: { problems: prepared.problems },
+          },
+        );
       }
       const now = clock.now();
       const run = store.tx(() => {
         const r = store.runs.insert(
-          { incidentId: incident?.id ?? null, runbook, trigger: req.trigger ?? 'manual', triggerDetail: req.triggerDetail ?? null, requester: req.requester, inputs: prepared.inputs, state: 'pending' },
-          prepared.steps.map((s) => ({ stepId: s.stepId, uses: s.uses, resolvedYaml: s.resolvedYaml, resolved: s.resolved })),
+          {
+            incidentId: incident?.id ?? null,
+            runbook,
+            trigger: req.trigger ?? 'manual',
+            triggerDetail: req.triggerDetail ?? null,
+            requester: req.requester,
+            inputs: prepared.inputs,
+            state: 'pending',
+          },
+          prepared.steps.map((s) => ({
+            stepId: s.stepId,
+            uses: s.uses,
+            resolvedYaml: s.resolvedYaml,
+            resolved: s.resolved,
+          })),
           now,
         );
         const who = req.requester ? `<@${req.requester}>` : 'the system';
-        addEvent(store, r, { kind: 'run.requested', text: `Run ${r.id} of ${runbook.name} requested by ${who} (${r.trigger})`, actor: req.requester, data: { inputs: prepared.inputs } }, now, `${r.id}:requested`);
-        store.audit.add({ at: now, actor: req.requester, action: 'run.request', subject: r.id, detail: { runbook: runbook.id, incident: r.incidentId, inputs: prepared.inputs } });
+        addEvent(
+          store,
+          r,
+          {
+            kind: 'run.requested',
+            text: `Run ${r.id} of ${runbook.name} requested by ${who} (${r.trigger})`,
+            actor: req.requester,
+            data: { inputs: prepared.inputs },
+          },
+          now,
+          `${r.id}:requested`,
+        );
+        store.audit.add({
+          at: now,
+          actor: req.requester,
+          action: 'run.request',
+          subject: r.id,
+          detail: { runbook: runbook.id, incident: r.incidentId, inputs: prepared.inputs },
+        });
         return r;
       });
       begin(run);
@@ -115,7 +158,10 @@ export function createEngine(opts: EngineOptions) {
             try {
               await runDueStep({ store, actions, deps, log }, s, clock.now());
             } catch (e) {
-              log.error({ run: s.runId, step: s.stepId, err: toAppError(e).message }, 'step processing crashed');
+              log.error(
+                { run: s.runId, step: s.stepId, err: toAppError(e).message },
+                'step processing crashed',
+              );
             } finally {
               inFlight.delete(s.runId);
               notify(s.runId);
@@ -137,15 +183,38 @@ export function createEngine(opts: EngineOptions) {
       const run = store.runs.get(runId);
       if (!run) throw new AppError('RUN_NOT_FOUND', `No run ${runId}.`);
       const running = cancelRunTx(store, run, actor, clock.now());
-      if (running === false) throw new AppError('INVALID_TRANSITION', `Run ${run.id} is already ${run.state}; nothing to cancel.`);
+      if (running === false)
+        throw new AppError('INVALID_TRANSITION', `Run ${run.id} is already ${run.state}; nothing to cancel.`);
       const spec = run.runbook.steps[running?.idx ?? -1];
       const def = running && actions.get(running.uses);
       if (running && spec && def?.cancel) {
         const incident = run.incidentId ? (store.incidents.get(run.incidentId) ?? null) : null;
         try {
-          await def.cancel({ run, step: running, spec, incident, scope: runScope(run, incident, []), now: clock.now(), deps, log }, 'cancelled');
+          await def.cancel(
+            {
+              run,
+              step: running,
+              spec,
+              incident,
+              scope: runScope(run, incident, []),
+              now: clock.now(),
+              deps,
+              log,
+            },
+            'cancelled',
+          );
         } catch (e) {
-          addEvent(store, run, { kind: 'step.abort_failed', text: `Could not abort step ${running.stepId}: ${toAppError(e).message}`, key: true }, clock.now(), `${run.id}:abort-failed`);
+          addEvent(
+            store,
+            run,
+            {
+              kind: 'step.abort_failed',
+              text: `Could not abort step ${running.stepId}: ${toAppError(e).message}`,
+              key: true,
+            },
+            clock.now(),
+            `${run.id}:abort-failed`,
+          );
         }
       }
       notify(run.id);
@@ -165,17 +234,30 @@ export function createEngine(opts: EngineOptions) {
         const run = store.runs.get(s.runId);
         if (!run) continue;
         if (actions.get(s.uses)?.idempotentStart) {
-          store.tx(() => store.runs.updateStep(s.runId, s.idx, { status: 'pending', dispatching: false, nextAttemptAt: now }, ['running']));
+          store.tx(() =>
+            store.runs.updateStep(
+              s.runId,
+              s.idx,
+              { status: 'pending', dispatching: false, nextAttemptAt: now },
+              ['running'],
+            ),
+          );
           redone++;
           continue;
         }
         const where = s.externalId ? ` (execution ${s.externalId})` : '';
-        applyResult(store, run, s as StepRecord, {
-          kind: 'done',
-          status: 'unknown',
-          errorCode: 'INTERRUPTED',
-          error: `runbook-bot stopped while starting this step${where}; it may or may not have started. Check the pipeline's executions in Harness before running it again.`,
-        }, now);
+        applyResult(
+          store,
+          run,
+          s as StepRecord,
+          {
+            kind: 'done',
+            status: 'unknown',
+            errorCode: 'INTERRUPTED',
+            error: `runbook-bot stopped while starting this step${where}; it may or may not have started. Check the pipeline's executions in Harness before running it again.`,
+          },
+          now,
+        );
         unknown++;
         notify(run.id);
       }

@@ -20,7 +20,14 @@ export const nullNotifier: Notifier = { runChanged() {} };
 
 /** The part of the Harness client the engine uses (src/harness implements it). */
 export interface HarnessApi {
-  execute(req: { org: string; project: string; pipeline: string; yaml: string; module?: string; notes?: string }): Promise<{
+  execute(req: {
+    org: string;
+    project: string;
+    pipeline: string;
+    yaml: string;
+    module?: string;
+    notes?: string;
+  }): Promise<{
     executionId: string;
     status: string;
     url: string;

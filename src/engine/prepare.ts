@@ -22,13 +22,21 @@ export interface PreparedRun {
   problems: string[];
 }
 
-export function prepareRun(runbook: Runbook, incident: Incident | null, provided: Record<string, unknown>): PreparedRun {
+export function prepareRun(
+  runbook: Runbook,
+  incident: Incident | null,
+  provided: Record<string, unknown>,
+): PreparedRun {
   const scope = { incident: incidentScope(incident) };
   const { values, problems: inputProblems } = resolveInputs(runbook.inputs, provided, scope);
   const problems = inputProblems.map((p) => `input ${p.input} ${p.message}`);
   const steps: PreparedStep[] = runbook.steps.map((step) => {
-    if (step.uses !== 'harness.pipeline') return { stepId: step.id, uses: step.uses, resolvedYaml: null, resolved: null };
-    const r = resolveRunYaml(step.with.inputs, step.with.bind, { incident: incidentScope(incident), inputs: values });
+    if (step.uses !== 'harness.pipeline')
+      return { stepId: step.id, uses: step.uses, resolvedYaml: null, resolved: null };
+    const r = resolveRunYaml(step.with.inputs, step.with.bind, {
+      incident: incidentScope(incident),
+      inputs: values,
+    });
     for (const e of r.errors) problems.push(`step ${step.id}: ${e.message}`);
     return { stepId: step.id, uses: step.uses, resolvedYaml: r.yaml, resolved: r.resolved };
   });

@@ -15,8 +15,16 @@ export interface Scheduler {
 export function startScheduler(engine: Engine, log: Logger, expression = '* * * * * *'): Scheduler {
   let stopped = false;
   const pass = () =>
-    engine.tick().catch((e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'engine tick failed'));
-  const task: ScheduledTask = schedule(expression, pass, { name: 'engine-poller', noOverlap: true, suppressMissedWarning: true });
+    engine
+      .tick()
+      .catch((e: unknown) =>
+        log.error({ err: e instanceof Error ? e.message : String(e) }, 'engine tick failed'),
+      );
+  const task: ScheduledTask = schedule(expression, pass, {
+    name: 'engine-poller',
+    noOverlap: true,
+    suppressMissedWarning: true,
+  });
   return {
     kick() {
       if (!stopped) setImmediate(pass);

@@ -11,7 +11,8 @@ export function incidentScope(incident: Incident | null): Record<string, unknown
 }
 
 export function stepScope(step: StepRecord): Record<string, unknown> {
-  const durationMs = step.startedAt !== null && step.finishedAt !== null ? step.finishedAt - step.startedAt : null;
+  const durationMs =
+    step.startedAt !== null && step.finishedAt !== null ? step.finishedAt - step.startedAt : null;
   return {
     status: step.status,
     url: step.url,
@@ -34,6 +35,12 @@ export function runScope(
     incident: incidentScope(incident),
     inputs: { ...run.inputs },
     steps: byId,
-    run: { id: run.id, requester: run.requester, approver: run.approver, trigger: run.trigger, runbook: run.runbookId },
+    run: {
+      id: run.id,
+      requester: run.requester,
+      approver: run.approver,
+      trigger: run.trigger,
+      runbook: run.runbookId,
+    },
   };
 }

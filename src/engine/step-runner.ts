@@ -27,24 +27,42 @@ export interface StepRunnerDeps {
  * Whether a pending step runs; the reason is shown in the timeline and by dry-run. Like GitHub's
  * `if: failure()`: after a blocking failure, only steps whose `if:` looks at that step's status run.
  */
-export function shouldRun(specs: Step[], steps: Pick<StepRecord, 'idx' | 'stepId' | 'status'>[], idx: number, scope: Record<string, unknown>): { run: boolean; reason: string } {
+export function shouldRun(
+  specs: Step[],
+  steps: Pick<StepRecord, 'idx' | 'stepId' | 'status'>[],
+  idx: number,
+  scope: Record<string, unknown>,
+): { run: boolean; reason: string } {
   const spec = specs[idx];
   if (!spec) return { run: false, reason: 'no such step' };
   const refs = new Set(spec.if ? conditionPaths(spec.if) : []);
   const unhandled = steps
     .slice(0, idx)
-    .find((s) => isFailedStep(s.status) && !specs[s.idx]?.continue_on_error && !refs.has(`steps.${s.stepId}.status`));
-  if (unhandled) return { run: false, reason: `step ${unhandled.stepId} ${unhandled.status.replace('_', ' ')}` };
+    .find(
+      (s) =>
+        isFailedStep(s.status) && !specs[s.idx]?.continue_on_error && !refs.has(`steps.${s.stepId}.status`),
+    );
+  if (unhandled)
+    return { run: false, reason: `step ${unhandled.stepId} ${unhandled.status.replace('_', ' ')}` };
   if (!spec.if) return { run: true, reason: 'no condition' };
   const r = evaluateCondition(spec.if, { current: scope });
   return { run: r.passed, reason: `if: ${formatTrace(r.trace)}` };
 }
 
-function errorResult(e: unknown, phase: 'start' | 'check'): StepResult | { retry: true; error: string; code: string } {
+function errorResult(
+  e: unknown,
+  phase: 'start' | 'check',
+): StepResult | { retry: true; error: string; code: string } {
   const err = toAppError(e);
-  if (err.code === 'HARNESS_AMBIGUOUS') return { kind: 'done', status: 'unknown', error: err.message, errorCode: err.code };
+  if (err.code === 'HARNESS_AMBIGUOUS')
+    return { kind: 'done', status: 'unknown', error: err.message, errorCode: err.code };
   if (err.retryable) return { retry: true, error: err.message, code: err.code };
-  return { kind: 'done', status: phase === 'start' ? 'failed' : 'unknown', error: err.message, errorCode: err.code };
+  return {
+    kind: 'done',
+    status: phase === 'start' ? 'failed' : 'unknown',
+    error: err.message,
+    errorCode: err.code,
+  };
 }
 
 export async function runDueStep(d: StepRunnerDeps, due: StepRecord, now: number): Promise<void> {
@@ -57,17 +75,39 @@ export async function runDueStep(d: StepRunnerDeps, due: StepRecord, now: number
   const incident = run.incidentId ? (d.store.incidents.get(run.incidentId) ?? null) : null;
   const scope = runScope(run, incident, steps);
   const def = d.actions.get(step.uses);
-  const ctx = (s: StepRecord): ActionContext => ({ run, step: s, spec, incident, scope, now, deps: d.deps, log: d.log });
+  const ctx = (s: StepRecord): ActionContext => ({
+    run,
+    step: s,
+    spec,
+    incident,
+    scope,
+    now,
+    deps: d.deps,
+    log: d.log,
+  });
   if (!def) {
     const claimed = claim(d.store, step, undefined, now);
-    if (claimed) applyResult(d.store, run, claimed, { kind: 'done', status: 'failed', error: `No action implements uses: ${step.uses}` }, now);
+    if (claimed)
+      applyResult(
+        d.store,
+        run,
+        claimed,
+        { kind: 'done', status: 'failed', error: `No action implements uses: ${step.uses}` },
+        now,
+      );
     return;
   }
   if (step.status === 'pending') return startStep(d, run, step, spec, def, scope, steps, now, ctx);
   return checkStep(d, run, step, def, now, ctx);
 }
 
-function claim(store: Store, step: StepRecord, def: ActionDefinition | undefined, now: number, spec?: Step): StepRecord | undefined {
+function claim(
+  store: Store,
+  step: StepRecord,
+  def: ActionDefinition | undefined,
+  now: number,
+  spec?: Step,
+): StepRecord | undefined {
   const timeout = spec && def?.timeoutMs?.(spec);
   const patch = {
     status: 'running' as const,
@@ -82,8 +122,15 @@ function claim(store: Store, step: StepRecord, def: ActionDefinition | undefined
 }
 
 async function startStep(
-  d: StepRunnerDeps, run: RunRecord, step: StepRecord, spec: Step, def: ActionDefinition,
-  scope: Record<string, unknown>, steps: StepRecord[], now: number, ctx: (s: StepRecord) => ActionContext,
+  d: StepRunnerDeps,
+  run: RunRecord,
+  step: StepRecord,
+  spec: Step,
+  def: ActionDefinition,
+  scope: Record<string, unknown>,
+  steps: StepRecord[],
+  now: number,
+  ctx: (s: StepRecord) => ActionContext,
 ): Promise<void> {
   if (step.attempts === 0) {
     const gate = shouldRun(run.runbook.steps, steps, step.idx, scope);
@@ -99,21 +146,43 @@ async function startStep(
     result = await def.start(ctx(claimed));
   } catch (e) {
     result = errorResult(e, 'start');
-    d.log.warn({ run: run.id, step: step.stepId, err: isAppError(e) ? e.code : String(e) }, 'step start failed');
+    d.log.warn(
+      { run: run.id, step: step.stepId, err: isAppError(e) ? e.code : String(e) },
+      'step start failed',
+    );
   }
   if ('retry' in result) {
     const deadlinePassed = claimed.deadlineAt !== null && now >= claimed.deadlineAt;
     if (claimed.attempts < START_RETRY.maxAttempts && !deadlinePassed) {
       const delay = Math.min(START_RETRY.maxMs, START_RETRY.baseMs * 2 ** (claimed.attempts - 1));
-      retryLater(d.store, run, claimed, now + delay, `attempt ${claimed.attempts} failed, retrying: ${result.error}`, result.code);
+      retryLater(
+        d.store,
+        run,
+        claimed,
+        now + delay,
+        `attempt ${claimed.attempts} failed, retrying: ${result.error}`,
+        result.code,
+      );
       return;
     }
-    result = { kind: 'done', status: 'failed', error: `gave up after ${claimed.attempts} attempts: ${result.error}`, errorCode: result.code };
+    result = {
+      kind: 'done',
+      status: 'failed',
+      error: `gave up after ${claimed.attempts} attempts: ${result.error}`,
+      errorCode: result.code,
+    };
   }
   applyResult(d.store, run, claimed, result, now);
 }
 
-async function checkStep(d: StepRunnerDeps, run: RunRecord, step: StepRecord, def: ActionDefinition, now: number, ctx: (s: StepRecord) => ActionContext): Promise<void> {
+async function checkStep(
+  d: StepRunnerDeps,
+  run: RunRecord,
+  step: StepRecord,
+  def: ActionDefinition,
+  now: number,
+  ctx: (s: StepRecord) => ActionContext,
+): Promise<void> {
   if (step.deadlineAt !== null && now >= step.deadlineAt) {
     const spec = run.runbook.steps[step.idx];
     const abort = spec?.uses === 'harness.pipeline' && spec.with.abort_on_timeout;
@@ -127,13 +196,25 @@ async function checkStep(d: StepRunnerDeps, run: RunRecord, step: StepRecord, de
       }
     }
     const limit = spec?.uses === 'harness.pipeline' ? spec.with.timeout : 'its timeout';
-    applyResult(d.store, run, step, {
-      kind: 'done',
-      status: 'timed_out',
-      error: `no terminal status within ${limit}${note}`,
-      errorCode: 'TIMED_OUT',
-      events: [{ kind: 'step.timed_out', text: `Step ${step.stepId} timed out after ${limit}${note}${step.url ? `: ${step.url}` : ''}`, key: true }],
-    }, now);
+    applyResult(
+      d.store,
+      run,
+      step,
+      {
+        kind: 'done',
+        status: 'timed_out',
+        error: `no terminal status within ${limit}${note}`,
+        errorCode: 'TIMED_OUT',
+        events: [
+          {
+            kind: 'step.timed_out',
+            text: `Step ${step.stepId} timed out after ${limit}${note}${step.url ? `: ${step.url}` : ''}`,
+            key: true,
+          },
+        ],
+      },
+      now,
+    );
     return;
   }
   if (!def.check) return;
@@ -146,7 +227,14 @@ async function checkStep(d: StepRunnerDeps, run: RunRecord, step: StepRecord, de
   if ('retry' in result) {
     // A failed status read changes nothing in Harness: keep watching, back off, and show why.
     const delay = Math.min(d.deps.poll.maxMs, Math.max(d.deps.poll.minMs, 2 * d.deps.poll.minMs));
-    d.store.tx(() => d.store.runs.updateStep(run.id, step.idx, { nextAttemptAt: now + delay, error: `status check failed, retrying: ${result.error}` }, ['running']));
+    d.store.tx(() =>
+      d.store.runs.updateStep(
+        run.id,
+        step.idx,
+        { nextAttemptAt: now + delay, error: `status check failed, retrying: ${result.error}` },
+        ['running'],
+      ),
+    );
     return;
   }
   applyResult(d.store, run, step, result, now);

@@ -8,7 +8,13 @@ import { finalRunState, isFailedStep } from '../domain/run-state.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { ActionEvent, StepResult } from './ports.ts';
 
-export function addEvent(store: Store, run: RunRecord, ev: ActionEvent & { actor?: string | null }, at: number, dedupeKey: string) {
+export function addEvent(
+  store: Store,
+  run: RunRecord,
+  ev: ActionEvent & { actor?: string | null },
+  at: number,
+  dedupeKey: string,
+) {
   store.timeline.add({
     incidentId: run.incidentId,
     runId: run.id,
@@ -25,7 +31,13 @@ export function addEvent(store: Store, run: RunRecord, ev: ActionEvent & { actor
 const stepKey = (step: StepRecord, suffix: string) => `${step.runId}:${step.idx}:${step.attempts}:${suffix}`;
 
 /** Writes an action's result; returns false when the step was no longer running (someone else won). */
-export function applyResult(store: Store, run: RunRecord, step: StepRecord, result: StepResult, now: number): boolean {
+export function applyResult(
+  store: Store,
+  run: RunRecord,
+  step: StepRecord,
+  result: StepResult,
+  now: number,
+): boolean {
   return store.tx(() => {
     const common = {
       ...(result.externalId !== undefined ? { externalId: result.externalId } : {}),
@@ -37,7 +49,12 @@ export function applyResult(store: Store, run: RunRecord, step: StepRecord, resu
     };
     const ok =
       result.kind === 'wait'
-        ? store.runs.updateStep(run.id, step.idx, { ...common, nextAttemptAt: result.nextCheckAt, error: null }, ['running'])
+        ? store.runs.updateStep(
+            run.id,
+            step.idx,
+            { ...common, nextAttemptAt: result.nextCheckAt, error: null },
+            ['running'],
+          )
         : store.runs.updateStep(
             run.id,
             step.idx,
@@ -57,7 +74,11 @@ export function applyResult(store: Store, run: RunRecord, step: StepRecord, resu
       addEvent(
         store,
         run,
-        { kind: 'step.failed', text: `Step ${step.stepId} ${result.status.replace('_', ' ')}: ${result.error ?? 'no detail'}`, key: true },
+        {
+          kind: 'step.failed',
+          text: `Step ${step.stepId} ${result.status.replace('_', ' ')}: ${result.error ?? 'no detail'}`,
+          key: true,
+        },
         now,
         stepKey(step, 'failed'),
       );
@@ -68,11 +89,28 @@ export function applyResult(store: Store, run: RunRecord, step: StepRecord, resu
 }
 
 /** Marks a pending step skipped with its reason, then moves on. */
-export function skipStep(store: Store, run: RunRecord, step: StepRecord, reason: string, now: number): boolean {
+export function skipStep(
+  store: Store,
+  run: RunRecord,
+  step: StepRecord,
+  reason: string,
+  now: number,
+): boolean {
   return store.tx(() => {
-    const ok = store.runs.updateStep(run.id, step.idx, { status: 'skipped', skipReason: reason, finishedAt: now, nextAttemptAt: null }, ['pending']);
+    const ok = store.runs.updateStep(
+      run.id,
+      step.idx,
+      { status: 'skipped', skipReason: reason, finishedAt: now, nextAttemptAt: null },
+      ['pending'],
+    );
     if (!ok) return false;
-    addEvent(store, run, { kind: 'step.skipped', text: `Step ${step.stepId} skipped: ${reason}` }, now, stepKey(step, 'skipped'));
+    addEvent(
+      store,
+      run,
+      { kind: 'step.skipped', text: `Step ${step.stepId} skipped: ${reason}` },
+      now,
+      stepKey(step, 'skipped'),
+    );
     advance(store, run.id, now);
     return true;
   });
@@ -90,31 +128,63 @@ export function advance(store: Store, runId: string, now: number): void {
     return;
   }
   const specs = run.runbook.steps;
-  const state = finalRunState(steps.map((s) => ({ status: s.status, continueOnError: specs[s.idx]?.continue_on_error ?? false })));
+  const state = finalRunState(
+    steps.map((s) => ({ status: s.status, continueOnError: specs[s.idx]?.continue_on_error ?? false })),
+  );
   const failed = steps.find((s) => isFailedStep(s.status) && !specs[s.idx]?.continue_on_error);
-  const error = failed ? `step ${failed.stepId} ${failed.status.replace('_', ' ')}${failed.error ? `: ${failed.error}` : ''}` : null;
+  const error = failed
+    ? `step ${failed.stepId} ${failed.status.replace('_', ' ')}${failed.error ? `: ${failed.error}` : ''}`
+    : null;
   if (!store.runs.updateRun(runId, { state, finishedAt: now, error }, now, ['running'])) return;
   const took = formatDuration(now - (run.startedAt ?? run.createdAt));
   addEvent(
     store,
     run,
-    { kind: 'run.finished', text: `Run ${run.id} (${run.runbook.name}) ${state.replace('_', ' ')} after ${took}${error ? ` — ${error}` : ''}`, key: state !== 'succeeded' },
+    {
+      kind: 'run.finished',
+      text: `Run ${run.id} (${run.runbook.name}) ${state.replace('_', ' ')} after ${took}${error ? ` — ${error}` : ''}`,
+      key: state !== 'succeeded',
+    },
     now,
     `${run.id}:finished`,
   );
 }
 
 /** Puts a step whose start failed retryably back to pending for a later attempt. */
-export function retryLater(store: Store, run: RunRecord, step: StepRecord, at: number, error: string, code: string | undefined): boolean {
+export function retryLater(
+  store: Store,
+  run: RunRecord,
+  step: StepRecord,
+  at: number,
+  error: string,
+  code: string | undefined,
+): boolean {
   return store.tx(() =>
-    store.runs.updateStep(run.id, step.idx, { status: 'pending', dispatching: false, nextAttemptAt: at, error, errorCode: code ?? null }, ['running']),
+    store.runs.updateStep(
+      run.id,
+      step.idx,
+      { status: 'pending', dispatching: false, nextAttemptAt: at, error, errorCode: code ?? null },
+      ['running'],
+    ),
   );
 }
 
 /** Cancels a run and its unfinished steps. Returns the step that was running, if any (to abort it). */
-export function cancelRunTx(store: Store, run: RunRecord, actor: string | null, now: number): StepRecord | undefined | false {
+export function cancelRunTx(
+  store: Store,
+  run: RunRecord,
+  actor: string | null,
+  now: number,
+): StepRecord | undefined | false {
   return store.tx(() => {
-    if (!store.runs.updateRun(run.id, { state: 'cancelled', finishedAt: now, error: `cancelled by ${actor ?? 'system'}` }, now, ['pending', 'awaiting_approval', 'running'])) {
+    if (
+      !store.runs.updateRun(
+        run.id,
+        { state: 'cancelled', finishedAt: now, error: `cancelled by ${actor ?? 'system'}` },
+        now,
+        ['pending', 'awaiting_approval', 'running'],
+      )
+    ) {
       return false;
     }
     const steps = store.runs.steps(run.id);
@@ -122,10 +192,32 @@ export function cancelRunTx(store: Store, run: RunRecord, actor: string | null, 
     for (const s of steps) {
       const to: StepState = s.status === 'running' ? 'cancelled' : 'skipped';
       if (s.status === 'running' || s.status === 'pending') {
-        store.runs.updateStep(run.id, s.idx, { status: to, finishedAt: now, nextAttemptAt: null, dispatching: false, skipReason: to === 'skipped' ? 'run cancelled' : null }, [s.status]);
+        store.runs.updateStep(
+          run.id,
+          s.idx,
+          {
+            status: to,
+            finishedAt: now,
+            nextAttemptAt: null,
+            dispatching: false,
+            skipReason: to === 'skipped' ? 'run cancelled' : null,
+          },
+          [s.status],
+        );
       }
     }
-    addEvent(store, run, { kind: 'run.cancelled', text: `Run ${run.id} (${run.runbook.name}) cancelled by ${actor ? `<@${actor}>` : 'the system'}`, key: true, actor }, now, `${run.id}:cancelled`);
+    addEvent(
+      store,
+      run,
+      {
+        kind: 'run.cancelled',
+        text: `Run ${run.id} (${run.runbook.name}) cancelled by ${actor ? `<@${actor}>` : 'the system'}`,
+        key: true,
+        actor,
+      },
+      now,
+      `${run.id}:cancelled`,
+    );
     store.audit.add({ at: now, actor, action: 'run.cancel', subject: run.id });
     return running;
   });

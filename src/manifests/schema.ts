@@ -6,16 +6,23 @@ import { z } from 'zod';
 import { conditionSchema } from '../domain/condition-schema.ts';
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
-export const idSchema = z.string().regex(ID, { message: 'ids use lowercase letters, digits and dashes, e.g. emergency-rollback' });
+export const idSchema = z
+  .string()
+  .regex(ID, { message: 'ids use lowercase letters, digits and dashes, e.g. emergency-rollback' });
 /** Durations like 90s, 30m, 2h, 1d (checked by domain/duration.ts at cross-check time too). */
-export const durationSchema = z.string().regex(/^(\d+(ms|s|m|h|d))+$/, { message: 'a duration is a number and a unit: 90s, 30m, 2h, 1d, 1h30m' });
+export const durationSchema = z
+  .string()
+  .regex(/^(\d+(ms|s|m|h|d))+$/, { message: 'a duration is a number and a unit: 90s, 30m, 2h, 1d, 1h30m' });
 
 export const inputSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][\w]*$/, { message: 'input names are letters, digits and _' }),
   label: z.string().max(48).optional(),
   description: z.string().max(150).optional(),
   type: z.enum(['text', 'select', 'number', 'boolean', 'user']).default('text'),
-  options: z.array(z.union([z.string(), z.number()]).transform(String)).max(100).optional(),
+  options: z
+    .array(z.union([z.string(), z.number()]).transform(String))
+    .max(100)
+    .optional(),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   required: z.boolean().default(false),
   multiline: z.boolean().optional(),
@@ -75,7 +82,9 @@ export type Trigger = z.infer<typeof triggerSchema>;
 export const accessSchema = z.strictObject({
   run: z.array(z.string()).default(['responders']),
   approve: z.array(z.string()).default(['commanders']),
-  approval: z.union([z.enum(['none', 'required']), z.strictObject({ when: conditionSchema })]).default('none'),
+  approval: z
+    .union([z.enum(['none', 'required']), z.strictObject({ when: conditionSchema })])
+    .default('none'),
 });
 
 export const runbookSchema = z.strictObject({
@@ -93,7 +102,9 @@ export const runbookSchema = z.strictObject({
 export type Runbook = z.infer<typeof runbookSchema>;
 
 export const customFieldSchema = z.strictObject({
-  name: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'field names are lowercase letters, digits and _' }),
+  name: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, { message: 'field names are lowercase letters, digits and _' }),
   label: z.string().optional(),
   type: z.enum(['text', 'select', 'number', 'boolean', 'user', 'multiselect']).default('text'),
   options: z.array(z.string()).optional(),
@@ -122,7 +133,11 @@ export const accessPolicySchema = z.strictObject({
 });
 export type AccessPolicy = z.infer<typeof accessPolicySchema>;
 
-export const manifestSchema = z.discriminatedUnion('kind', [runbookSchema, incidentTypeSchema, accessPolicySchema]);
+export const manifestSchema = z.discriminatedUnion('kind', [
+  runbookSchema,
+  incidentTypeSchema,
+  accessPolicySchema,
+]);
 export type Manifest = z.infer<typeof manifestSchema>;
 export const MANIFEST_KINDS = ['Runbook', 'IncidentType', 'AccessPolicy'] as const;
 

@@ -31,9 +31,13 @@ export function openDatabase(path: string): DB {
   try {
     db = new Database(path);
   } catch (e) {
-    throw new AppError('CONFIG_INVALID', `Cannot open the database at DATABASE_PATH=${path}: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new AppError(
+      'CONFIG_INVALID',
+      `Cannot open the database at DATABASE_PATH=${path}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
@@ -47,7 +51,9 @@ export function migrate(db: DB, migrations = readMigrations()): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   const done = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
   );
   const applied: string[] = [];
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');

@@ -171,10 +171,12 @@ export function createRunRepo(db: DB) {
     if (!s) cache.set(sql, (s = db.prepare(sql)));
     return s;
   };
-  const insertRun = db.prepare(`INSERT INTO runs (id, seq, incident_id, runbook_id, runbook_json, trigger, trigger_detail,
+  const insertRun =
+    db.prepare(`INSERT INTO runs (id, seq, incident_id, runbook_id, runbook_json, trigger, trigger_detail,
       requester, inputs_json, state, created_at, updated_at)
     VALUES (@id, @seq, @incidentId, @runbookId, @runbookJson, @trigger, @triggerDetail, @requester, @inputsJson, @state, @now, @now)`);
-  const insertStep = db.prepare(`INSERT INTO run_steps (run_id, idx, step_id, uses, status, resolved_yaml, resolved_json, next_attempt_at)
+  const insertStep =
+    db.prepare(`INSERT INTO run_steps (run_id, idx, step_id, uses, status, resolved_yaml, resolved_json, next_attempt_at)
     VALUES (@runId, @idx, @stepId, @uses, 'pending', @resolvedYaml, @resolvedJson, @nextAttemptAt)`);
   const getRun = db.prepare<[string], Row>('SELECT * FROM runs WHERE id = ?');
   const getSteps = db.prepare<[string], Row>('SELECT * FROM run_steps WHERE run_id = ? ORDER BY idx');

@@ -59,7 +59,9 @@ export function createTimelineRepo(db: DB) {
     (incident_id, run_id, at, kind, text, key_event, actor, data_json, dedupe_key)
     VALUES (@incidentId, @runId, @at, @kind, @text, @key, @actor, @data, @dedupeKey)
     ON CONFLICT(dedupe_key) DO NOTHING`);
-  const byIncident = db.prepare<[string], Row>('SELECT * FROM timeline_events WHERE incident_id = ? ORDER BY at, id');
+  const byIncident = db.prepare<[string], Row>(
+    'SELECT * FROM timeline_events WHERE incident_id = ? ORDER BY at, id',
+  );
   const byRun = db.prepare<[string], Row>('SELECT * FROM timeline_events WHERE run_id = ? ORDER BY at, id');
 
   return {

@@ -25,7 +25,20 @@ test('validate: every error in every file, each with file:line:col and path; exi
   try {
     writeFileSync(
       join(dir, 'a.yaml'),
-      ['kind: Runbook', 'id: a', 'name: A', 'steps:', '  - id: s', '    uses: harness.pipeline', '    with:', '      org: o', '      project: p', '      pipeline: x', '      tiemout: 5m', ''].join('\n'),
+      [
+        'kind: Runbook',
+        'id: a',
+        'name: A',
+        'steps:',
+        '  - id: s',
+        '    uses: harness.pipeline',
+        '    with:',
+        '      org: o',
+        '      project: p',
+        '      pipeline: x',
+        '      tiemout: 5m',
+        '',
+      ].join('\n'),
     );
     writeFileSync(join(dir, 'b.yml'), ['kind: Runbok', 'id: b', ''].join('\n'));
     const r = await cli(['validate', dir]);
@@ -39,19 +52,38 @@ test('validate: every error in every file, each with file:line:col and path; exi
 });
 
 test('dry-run prints the exact YAML that would be sent, and which triggers fire', async () => {
-  const r = await cli(['dry-run', 'rollback', '--incident', 'examples/incident-p1.yaml', '--input', 'environment=qa']);
+  const r = await cli([
+    'dry-run',
+    'rollback',
+    '--incident',
+    'examples/incident-p1.yaml',
+    '--input',
+    'environment=qa',
+  ]);
   assert.equal(r.code, 0, r.out);
   const yaml = r.out.split('     ---\n')[1]!.replace(/^ {5}/gm, '');
   const sent = parse(yaml);
   assert.deepEqual(
     sent.pipeline.variables.map((v: { name: string; value: string }) => [v.name, v.value]),
-    [['service', 'checkout'], ['environment', 'qa'], ['incidentId', 'INC-42'], ['target', 'last_successful']],
+    [
+      ['service', 'checkout'],
+      ['environment', 'qa'],
+      ['incidentId', 'INC-42'],
+      ['target', 'last_successful'],
+    ],
   );
   assert.match(r.out, /\[0\] on incident\.created: WOULD FIRE/);
 });
 
 test('dry-run with a value outside allowedValues names the input and the allowed values; exit 1', async () => {
-  const r = await cli(['dry-run', 'rollback', '--incident', 'examples/incident-p1.yaml', '--input', 'environment=staging']);
+  const r = await cli([
+    'dry-run',
+    'rollback',
+    '--incident',
+    'examples/incident-p1.yaml',
+    '--input',
+    'environment=staging',
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.out, /environment must be one of dev, qa, prod; got "staging"/);
 });
@@ -83,7 +115,10 @@ test('start: serves /healthz and /readyz; refuses to start on invalid manifests'
 
     mkdirSync(join(dir, 'bad'));
     writeFileSync(join(dir, 'bad', 'x.yaml'), 'kind: Runbook\nid: BAD ID\n');
-    const bad = await cli(['start'], { DATABASE_PATH: join(dir, 'db.sqlite'), MANIFESTS_DIR: join(dir, 'bad') });
+    const bad = await cli(['start'], {
+      DATABASE_PATH: join(dir, 'db.sqlite'),
+      MANIFESTS_DIR: join(dir, 'bad'),
+    });
     assert.equal(bad.code, 1);
     assert.match(bad.out, /x\.yaml:2:5 id: /);
   } finally {

@@ -32,7 +32,20 @@ async function prepare(fake: HarnessFake) {
   const s = await setupEngine([runbookFromYaml(ROLLBACK_YAML)], { fake, dir: tmp.dir });
   s.clock.t = Date.now();
   const inc = s.store.tx(() =>
-    s.store.incidents.insert({ summary: 'Checkout down', severity: 'P1', status: 'investigating', service: 'checkout', environment: 'prod', type: 'any', commander: null, channel: 'C1', fields: {} }, Date.now()),
+    s.store.incidents.insert(
+      {
+        summary: 'Checkout down',
+        severity: 'P1',
+        status: 'investigating',
+        service: 'checkout',
+        environment: 'prod',
+        type: 'any',
+        commander: null,
+        channel: 'C1',
+        fields: {},
+      },
+      Date.now(),
+    ),
   );
   const run = s.engine.startRun({ runbookId: 'rollback', incidentId: inc.id, requester: 'U1' });
   s.store.close();
@@ -43,8 +56,12 @@ function readRun(dbPath: string, runId: string) {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
     const run = db.prepare('SELECT state FROM runs WHERE id = ?').get(runId) as { state: string };
-    const steps = db.prepare('SELECT step_id, status, error FROM run_steps WHERE run_id = ? ORDER BY idx').all(runId) as { step_id: string; status: string; error: string | null }[];
-    const events = db.prepare('SELECT kind FROM timeline_events WHERE run_id = ? ORDER BY id').all(runId) as { kind: string }[];
+    const steps = db
+      .prepare('SELECT step_id, status, error FROM run_steps WHERE run_id = ? ORDER BY idx')
+      .all(runId) as { step_id: string; status: string; error: string | null }[];
+    const events = db.prepare('SELECT kind FROM timeline_events WHERE run_id = ? ORDER BY id').all(runId) as {
+      kind: string;
+    }[];
     return { state: run.state, steps, kinds: events.map((e) => e.kind) };
   } finally {
     db.close();
@@ -58,21 +75,42 @@ test('kill -9 while waiting on Harness: the restarted bot finishes the run once,
   try {
     const env = botEnv(tmp.dir, fake);
     const first = spawnBot(env);
-    await waitFor('the pipeline to be executed and polled', () => fake.requestsTo('status').length >= 2, 20_000, first);
+    await waitFor(
+      'the pipeline to be executed and polled',
+      () => fake.requestsTo('status').length >= 2,
+      20_000,
+      first,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     assert.equal(readRun(env.DATABASE_PATH, runId).state, 'running');
 
     fake.setStatus(fake.executions()[0]!.id, 'Success');
     const second = spawnBot(env);
-    await waitFor('the run to finish', () => readRun(env.DATABASE_PATH, runId).state !== 'running', 20_000, second);
+    await waitFor(
+      'the run to finish',
+      () => readRun(env.DATABASE_PATH, runId).state !== 'running',
+      20_000,
+      second,
+    );
     second.child.kill('SIGTERM');
     await second.exited;
 
     const r = readRun(env.DATABASE_PATH, runId);
     assert.equal(r.state, 'succeeded');
-    assert.equal(fake.requestsTo('execute').length, 1, 'never re-executes a pipeline that has an execution id');
-    assert.deepEqual(r.kinds, ['run.requested', 'pipeline.started', 'pipeline.finished', 'custom', 'step.skipped', 'run.finished']);
+    assert.equal(
+      fake.requestsTo('execute').length,
+      1,
+      'never re-executes a pipeline that has an execution id',
+    );
+    assert.deepEqual(r.kinds, [
+      'run.requested',
+      'pipeline.started',
+      'pipeline.finished',
+      'custom',
+      'step.skipped',
+      'run.finished',
+    ]);
   } finally {
     await fake.close();
     tmp.cleanup();
@@ -87,12 +125,22 @@ test('kill -9 while the execute call is in flight: the step becomes unknown and 
   try {
     const env = botEnv(tmp.dir, fake);
     const first = spawnBot(env);
-    await waitFor('the execute call to reach Harness', () => fake.requestsTo('execute').length === 1, 20_000, first);
+    await waitFor(
+      'the execute call to reach Harness',
+      () => fake.requestsTo('execute').length === 1,
+      20_000,
+      first,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
 
     const second = spawnBot(env);
-    await waitFor('the run to finish', () => readRun(env.DATABASE_PATH, runId).state !== 'running', 20_000, second);
+    await waitFor(
+      'the run to finish',
+      () => readRun(env.DATABASE_PATH, runId).state !== 'running',
+      20_000,
+      second,
+    );
     second.child.kill('SIGTERM');
     await second.exited;
 
@@ -101,7 +149,10 @@ test('kill -9 while the execute call is in flight: the step becomes unknown and 
     assert.equal(r.steps[0]!.status, 'unknown');
     assert.match(r.steps[0]!.error!, /stopped while starting this step; it may or may not have started/);
     assert.equal(r.state, 'failed');
-    assert.deepEqual(r.steps.map((s) => s.status), ['unknown', 'skipped', 'succeeded']);
+    assert.deepEqual(
+      r.steps.map((s) => s.status),
+      ['unknown', 'skipped', 'succeeded'],
+    );
   } finally {
     await fake.close();
     tmp.cleanup();

@@ -14,7 +14,10 @@ test('migrations apply once, in order, recorded; WAL and foreign keys on', () =>
   try {
     const path = join(dir, 'nested', 'db.sqlite');
     const s1 = createStore(path);
-    assert.deepEqual(s1.applied, readMigrations().map((m) => m.name));
+    assert.deepEqual(
+      s1.applied,
+      readMigrations().map((m) => m.name),
+    );
     assert.equal(s1.db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(s1.db.pragma('foreign_keys', { simple: true }), 1);
     s1.close();
@@ -28,7 +31,9 @@ test('migrations apply once, in order, recorded; WAL and foreign keys on', () =>
 
 test('a failing migration rolls back entirely and is not recorded', () => {
   const db = openDatabase(':memory:');
-  const bad = [{ version: 1, name: '0001_bad.sql', sql: 'CREATE TABLE a (x INTEGER); CREATE TABLE a (y INTEGER);' }];
+  const bad = [
+    { version: 1, name: '0001_bad.sql', sql: 'CREATE TABLE a (x INTEGER); CREATE TABLE a (y INTEGER);' },
+  ];
   assert.throws(() => migrate(db, bad));
   assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name = 'a'").all(), []);
   assert.deepEqual(db.prepare('SELECT * FROM schema_migrations').all(), []);
@@ -40,7 +45,17 @@ test('incidents get short ids; optimistic update refuses a stale version', () =>
   try {
     const a = store.tx(() =>
       store.incidents.insert(
-        { summary: 'Checkout 500s', severity: 'P1', status: 'investigating', service: 'checkout', environment: 'prod', type: 'any', commander: null, channel: 'C1', fields: { customer_facing: true } },
+        {
+          summary: 'Checkout 500s',
+          severity: 'P1',
+          status: 'investigating',
+          service: 'checkout',
+          environment: 'prod',
+          type: 'any',
+          commander: null,
+          channel: 'C1',
+          fields: { customer_facing: true },
+        },
         1000,
       ),
     );
@@ -48,7 +63,11 @@ test('incidents get short ids; optimistic update refuses a stale version', () =>
     assert.equal(a.fields.customer_facing, true);
     const b = store.incidents.update({ ...a, severity: 'P0' }, 2000)!;
     assert.equal(b.severity, 'P0');
-    assert.equal(store.incidents.update({ ...a, severity: 'P2' }, 3000), undefined, 'stale version must not apply');
+    assert.equal(
+      store.incidents.update({ ...a, severity: 'P2' }, 3000),
+      undefined,
+      'stale version must not apply',
+    );
     assert.equal(store.incidents.byChannel('C1')?.id, 'INC-1');
   } finally {
     store.close();
@@ -69,15 +88,32 @@ test('run transitions are conditional; timeline dedupe keys make events idempote
     );
     assert.equal(run.id, 'RUN-1');
     assert.equal(store.runs.updateRun(run.id, { state: 'running' }, 2, ['pending']), true);
-    assert.equal(store.runs.updateRun(run.id, { state: 'running' }, 3, ['pending']), false, 'second transition from pending must not apply');
+    assert.equal(
+      store.runs.updateRun(run.id, { state: 'running' }, 3, ['pending']),
+      false,
+      'second transition from pending must not apply',
+    );
     assert.equal(store.runs.dueSteps(4).length, 0);
     assert.equal(store.runs.dueSteps(5).length, 1);
-    assert.ok(store.runs.updateStep(run.id, 0, { status: 'running', dispatching: true, output: { x: 1 } }, ['pending']));
-    assert.deepEqual(store.runs.dispatchingSteps().map((s) => s.stepId), ['s1']);
+    assert.ok(
+      store.runs.updateStep(run.id, 0, { status: 'running', dispatching: true, output: { x: 1 } }, [
+        'pending',
+      ]),
+    );
+    assert.deepEqual(
+      store.runs.dispatchingSteps().map((s) => s.stepId),
+      ['s1'],
+    );
     assert.deepEqual(store.runs.step(run.id, 0)?.output, { x: 1 });
     assert.equal(store.timeline.add({ runId: run.id, at: 1, kind: 'x', text: 'once', dedupeKey: 'k' }), true);
-    assert.equal(store.timeline.add({ runId: run.id, at: 2, kind: 'x', text: 'twice', dedupeKey: 'k' }), false);
-    assert.deepEqual(store.timeline.forRun(run.id).map((e) => e.text), ['once']);
+    assert.equal(
+      store.timeline.add({ runId: run.id, at: 2, kind: 'x', text: 'twice', dedupeKey: 'k' }),
+      false,
+    );
+    assert.deepEqual(
+      store.timeline.forRun(run.id).map((e) => e.text),
+      ['once'],
+    );
   } finally {
     store.close();
     cleanup();
@@ -88,5 +124,11 @@ test('foreign keys are enforced', () => {
   const db = new Database(':memory:');
   db.pragma('foreign_keys = ON');
   migrate(db);
-  assert.throws(() => db.prepare("INSERT INTO timeline_events (incident_id, at, kind, text) VALUES ('INC-404', 1, 'x', 'y')").run(), /FOREIGN KEY/);
+  assert.throws(
+    () =>
+      db
+        .prepare("INSERT INTO timeline_events (incident_id, at, kind, text) VALUES ('INC-404', 1, 'x', 'y')")
+        .run(),
+    /FOREIGN KEY/,
+  );
 });

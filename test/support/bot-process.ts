@@ -18,7 +18,14 @@ export function spawnBot(env: Record<string, string>, args: string[] = ['start']
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -28,7 +35,12 @@ export function spawnBot(env: Record<string, string>, args: string[] = ['start']
 }
 
 /** Polls `check` every 25 ms until it returns true, or fails with `what` after `ms`. */
-export async function waitFor(what: string, check: () => boolean, ms = 20_000, proc?: BotProcess): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean,
+  ms = 20_000,
+  proc?: BotProcess,
+): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (check()) return;

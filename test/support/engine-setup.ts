@@ -46,7 +46,10 @@ export interface EngineSetup {
   cleanup(): Promise<void>;
 }
 
-export async function setupEngine(runbooks: Runbook[], opts: { fake?: HarnessFake; dir?: string } = {}): Promise<EngineSetup> {
+export async function setupEngine(
+  runbooks: Runbook[],
+  opts: { fake?: HarnessFake; dir?: string } = {},
+): Promise<EngineSetup> {
   const tmp = opts.dir ? { dir: opts.dir, cleanup: () => {} } : tempDir();
   const fake = opts.fake ?? (await startHarnessFake());
   const dbPath = join(tmp.dir, 'bot.db');

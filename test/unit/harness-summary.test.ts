@@ -6,7 +6,10 @@ import { extractStages, toExecutionSummary } from '../../src/harness/summary.ts'
 import type { LayoutNode } from '../../src/harness/schemas.ts';
 
 const sample: unknown = JSON.parse(
-  readFileSync(new URL('../fixtures/harness-samples/response-execution-detail-v2.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../fixtures/harness-samples/response-execution-detail-v2.json', import.meta.url),
+    'utf8',
+  ),
 );
 const urlFor = (p: string, id: string) => `https://ui/${p}/${id}`;
 

@@ -15,7 +15,10 @@ function specOf(ctx: ActionContext): HarnessPipelineWith {
 
 function client(ctx: ActionContext): HarnessApi {
   if (!ctx.deps.harness) {
-    throw new AppError('CONFIG_INVALID', 'Harness is not configured: set HARNESS_API_KEY and HARNESS_ACCOUNT_ID.');
+    throw new AppError(
+      'CONFIG_INVALID',
+      'Harness is not configured: set HARNESS_API_KEY and HARNESS_ACCOUNT_ID.',
+    );
   }
   return ctx.deps.harness;
 }
@@ -58,7 +61,15 @@ export const harnessPipelineAction: ActionDefinition = {
       data: { url: res.url, executionId: res.executionId, step: ctx.step.stepId },
     };
     if (w.mode === 'fire_and_forget') {
-      return { kind: 'done', status: 'succeeded', externalId: res.executionId, externalStatus: res.status, url: res.url, output, events: [started] };
+      return {
+        kind: 'done',
+        status: 'succeeded',
+        externalId: res.executionId,
+        externalStatus: res.status,
+        url: res.url,
+        output,
+        events: [started],
+      };
     }
     return {
       kind: 'wait',
@@ -74,8 +85,14 @@ export const harnessPipelineAction: ActionDefinition = {
   async check(ctx): Promise<StepResult> {
     const w = specOf(ctx);
     const executionId = ctx.step.externalId;
-    if (!executionId) throw new AppError('INTERNAL', `Step ${ctx.step.stepId} is waiting without an execution id.`);
-    const ex = await client(ctx).getExecution({ org: w.org, project: w.project, executionId, pipeline: w.pipeline });
+    if (!executionId)
+      throw new AppError('INTERNAL', `Step ${ctx.step.stepId} is waiting without an execution id.`);
+    const ex = await client(ctx).getExecution({
+      org: w.org,
+      project: w.project,
+      executionId,
+      pipeline: w.pipeline,
+    });
     const url = ctx.step.url ?? ex.url;
     const progress = { stages: ex.stages, status: ex.status, runSequence: ex.runSequence ?? null };
     const output = {
@@ -87,10 +104,19 @@ export const harnessPipelineAction: ActionDefinition = {
     };
     if (!ex.outcome) {
       const elapsed = ctx.now - (ctx.step.startedAt ?? ctx.now);
-      return { kind: 'wait', nextCheckAt: ctx.now + nextPollDelay(elapsed, ctx.deps.poll), externalStatus: ex.status, progress, output };
+      return {
+        kind: 'wait',
+        nextCheckAt: ctx.now + nextPollDelay(elapsed, ctx.deps.poll),
+        externalStatus: ex.status,
+        progress,
+        output,
+      };
     }
     const status = OUTCOME_TO_STATUS[ex.outcome];
-    const took = ex.startTs && ex.endTs ? formatDuration(ex.endTs - ex.startTs) : formatDuration(ctx.now - (ctx.step.startedAt ?? ctx.now));
+    const took =
+      ex.startTs && ex.endTs
+        ? formatDuration(ex.endTs - ex.startTs)
+        : formatDuration(ctx.now - (ctx.step.startedAt ?? ctx.now));
     const why = ex.failureMessage ? ` — ${ex.failureMessage}` : '';
     return {
       kind: 'done',
