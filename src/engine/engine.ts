@@ -246,6 +246,11 @@ export function createEngine(opts: EngineOptions) {
           continue;
         }
         const where = s.externalId ? ` (execution ${s.externalId})` : '';
+        const spec = run.runbook.steps[s.idx];
+        const list =
+          spec?.uses === 'harness.pipeline' && opts.harness
+            ? `: ${opts.harness.executionsListUrl(spec.with)}`
+            : '';
         applyResult(
           store,
           run,
@@ -254,7 +259,7 @@ export function createEngine(opts: EngineOptions) {
             kind: 'done',
             status: 'unknown',
             errorCode: 'INTERRUPTED',
-            error: `runbook-bot stopped while starting this step${where}; it may or may not have started. Check the pipeline's executions in Harness before running it again.`,
+            error: `runbook-bot stopped while starting this step${where}; it may or may not have started. Check the pipeline's executions in Harness before running it again${list}`,
           },
           now,
         );

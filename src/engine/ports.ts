@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { RunRecord, StepRecord, IncidentRecord, Store } from '../store/index.ts';
 import type { Step } from '../manifests/schema.ts';
 import type { StepState } from '../domain/types.ts';
+import type { HarnessClient } from '../harness/types.ts';
 
 export interface Clock {
   now(): number;
@@ -18,35 +19,11 @@ export interface Notifier {
 }
 export const nullNotifier: Notifier = { runChanged() {} };
 
-/** The part of the Harness client the engine uses (src/harness implements it). */
-export interface HarnessApi {
-  execute(req: {
-    org: string;
-    project: string;
-    pipeline: string;
-    yaml: string;
-    module?: string;
-    notes?: string;
-  }): Promise<{
-    executionId: string;
-    status: string;
-    url: string;
-  }>;
-  getExecution(req: { org: string; project: string; executionId: string; pipeline?: string }): Promise<{
-    executionId: string;
-    status: string;
-    phase: string;
-    outcome?: 'succeeded' | 'failed' | 'cancelled' | 'timed_out' | 'skipped';
-    startTs?: number;
-    endTs?: number;
-    failureMessage?: string;
-    runSequence?: number;
-    stages: { total: number; succeeded: number; failed: number; running: number; list: unknown[] };
-    url: string;
-  }>;
-  abort(req: { org: string; project: string; executionId: string }): Promise<void>;
-  executionUrl(req: { org: string; project: string; pipeline: string; executionId: string }): string;
-}
+/** The Harness client the engine uses (src/harness implements it; tests point it at a loopback fake). */
+export type HarnessApi = Pick<
+  HarnessClient,
+  'execute' | 'getExecution' | 'abort' | 'executionUrl' | 'executionsListUrl'
+>;
 
 /** A timeline event an action wants written together with its result (same transaction). */
 export interface ActionEvent {
