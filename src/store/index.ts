@@ -4,6 +4,9 @@ import { createIncidentRepo } from './incidents.ts';
 import { createRunRepo } from './runs.ts';
 import { createTimelineRepo } from './timeline.ts';
 import { createAuditRepo } from './audit.ts';
+import { createIdempotencyRepo } from './idempotency.ts';
+import { createRunMessageRepo } from './run-messages.ts';
+import { createIncidentMessageRepo } from './incident-messages.ts';
 
 export function createStore(path: string) {
   const db = openDatabase(path);
@@ -19,6 +22,9 @@ export function storeOn(db: DB, applied: string[] = []) {
     runs: createRunRepo(db),
     timeline: createTimelineRepo(db),
     audit: createAuditRepo(db),
+    idempotency: createIdempotencyRepo(db),
+    runMessages: createRunMessageRepo(db),
+    incidentMessages: createIncidentMessageRepo(db),
     /** Runs fn in one SQLite transaction (nested calls become savepoints). */
     tx<T>(fn: () => T): T {
       return db.transaction(fn)();
@@ -32,3 +38,6 @@ export type Store = ReturnType<typeof storeOn>;
 export type { RunRecord, StepRecord } from './runs.ts';
 export type { IncidentRecord } from './incidents.ts';
 export type { TimelineEvent } from './timeline.ts';
+export type { IdempotencyEntry } from './idempotency.ts';
+export type { RunMessage } from './run-messages.ts';
+export type { IncidentMessage } from './incident-messages.ts';
