@@ -72,7 +72,7 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const USER_ID = /^[UW][A-Z0-9]+$/;
 /** A Slack user becomes a mention; any other actor (api, cli) is shown as text. */
 export function actorText(actor: string | null): string {
   if (!actor) return '';

@@ -11,8 +11,8 @@ const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
 
 // Slack user ids: U… or W… (Enterprise Grid). Mentions arrive as <@U123> or <@U123|name>.
-const USER_ID = /^[UW][A-Z0-9]{2,}$/;
-const USER_MENTION = /^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$/;
+const USER_ID = /^[UW][A-Z0-9]+$/;
+const USER_MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
 export const USER_ALLOWED = 'a mention like @alice or a Slack user id like U012ABCDEF';
 
 const TRUE_WORDS = new Set(['true', 'yes']);
