@@ -229,7 +229,9 @@ test('views: open once per trigger, update with hash, closed modal is not_found,
     view: modal('Rollback 2', [input]) as never,
   });
   assert.notEqual(updated.view?.hash, v.hash);
-  assert.deepEqual(updated.view?.state?.values, { env: { v: { type: 'plain_text_input', value: 'prod' } } });
+  assert.deepEqual((updated.view?.state as { values?: unknown } | undefined)?.values, {
+    env: { v: { type: 'plain_text_input', value: 'prod' } },
+  });
   assert.equal(
     await slackError(client.views.update({ view_id: v.id!, hash: v.hash!, view: modal('Stale') as never })),
     'hash_conflict',
