@@ -4,18 +4,16 @@
  * Unknown keys in the input objects are ignored here; the API layer validates its own bodies.
  */
 import { AppError } from '../errors.ts';
-import { INCIDENT_STATUSES, SEVERITIES } from '../domain/types.ts';
-import type { FieldValue, IncidentStatus, Severity } from '../domain/types.ts';
+import type { FieldValue } from '../domain/types.ts';
 import type { Catalog, CustomField, IncidentType } from '../manifests/schema.ts';
 import type { IncidentRecord } from '../store/index.ts';
 import type { NewIncident } from '../store/incidents.ts';
 import type { DeclareInput, IncidentPatch } from './types.ts';
 import { allowedText, isEmpty, parseFieldValue, parseText, parseUser, quote, type Parsed } from './values.ts';
+import { optional, parseChannel, parseName, parseSeverity, parseStatus } from './base-values.ts';
 
 export const ANY_TYPE = 'any';
 export const SUMMARY_MAX = 150;
-const NAME_MAX = 100; // service, environment: names, not prose
-const CHANNEL_MAX = 80;
 /** Base fields `set <field> <value>` may change; severity, status and commander have their own commands. */
 export const SETTABLE_BASE_FIELDS = ['summary', 'service', 'environment'] as const;
 
@@ -33,23 +31,6 @@ export function invalid(problems: Problem[]): AppError {
       : `The incident is not valid:\n${problems.map((p) => `- ${p.message}`).join('\n')}`;
   const fields = Object.fromEntries(problems.map((p) => [p.field, p.message]));
   return new AppError('INPUT_INVALID', message, { details: { fields, problems } });
-}
-
-export function parseSeverity(raw: unknown): Parsed<Severity> {
-  const s = typeof raw === 'string' ? raw.trim().toUpperCase() : '';
-  return (SEVERITIES as readonly string[]).includes(s)
-    ? { ok: true, value: s as Severity }
-    : {
-        ok: false,
-        error: `severity ${quote(raw)} is not valid; allowed: ${SEVERITIES.join(', ')} (P0 is the most severe)`,
-      };
-}
-
-export function parseStatus(raw: unknown): Parsed<IncidentStatus> {
-  const s = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-  return (INCIDENT_STATUSES as readonly string[]).includes(s)
-    ? { ok: true, value: s as IncidentStatus }
-    : { ok: false, error: `status ${quote(raw)} is not valid; allowed: ${INCIDENT_STATUSES.join(', ')}` };
 }
 
 /** `null` for "any" and for a type the catalog no longer has (the caller decides if that matters). */
@@ -75,18 +56,6 @@ class Collector {
   throwIfAny() {
     if (this.problems.length) throw invalid(this.problems);
   }
-}
-
-/** service / environment / commander / channel: empty clears. */
-function optional<T>(raw: unknown, parse: (raw: unknown) => Parsed<T>): Parsed<T | null> {
-  return isEmpty(raw) ? { ok: true, value: null } : parse(raw);
-}
-const parseName = (label: string) => (raw: unknown) => parseText(label, raw, NAME_MAX);
-function parseChannel(raw: unknown): Parsed<string> {
-  const s = typeof raw === 'string' ? raw.trim() : '';
-  return s && s.length <= CHANNEL_MAX && !/\s/.test(s)
-    ? { ok: true, value: s }
-    : { ok: false, error: `channel ${quote(raw)} is not valid; allowed: a Slack channel id like C012AB3CD` };
 }
 
 function requiredMessage(field: CustomField, typeId: string): string {
