@@ -43,7 +43,7 @@ export interface Incident {
   status: IncidentStatus;
   service: string | null;
   environment: string | null;
-  type: string; // IncidentType id, or 'default'
+  type: string; // IncidentType id, or 'any' (base fields only)
   commander: string | null; // Slack user id
   channel: string | null; // Slack channel id
   createdAt: string; // ISO-8601

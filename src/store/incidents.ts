@@ -53,7 +53,8 @@ export function createIncidentRepo(db: DB) {
     VALUES (@id, @seq, @summary, @severity, @status, @service, @environment, @type, @commander, @channel, @fields_json, @now, @now)`);
   const update = db.prepare(`UPDATE incidents SET summary=@summary, severity=@severity, status=@status,
     service=@service, environment=@environment, type=@type, commander=@commander, channel=@channel,
-    fields_json=@fields_json, updated_at=@now, resolved_at=@resolved_at, version=version+1
+    fields_json=@fields_json, updated_at=@now,
+    resolved_at=CASE WHEN @status = 'resolved' THEN COALESCE(resolved_at, @now) ELSE NULL END, version=version+1
     WHERE id=@id AND version=@version`);
   const list = db.prepare<[number], IncidentRow>('SELECT * FROM incidents ORDER BY seq DESC LIMIT ?');
   const open = db.prepare<[], IncidentRow>("SELECT * FROM incidents WHERE status <> 'resolved' ORDER BY seq");
@@ -86,7 +87,6 @@ export function createIncidentRepo(db: DB) {
         ...next,
         fields_json: JSON.stringify(next.fields),
         now,
-        resolved_at: next.status === 'resolved' ? now : null,
       });
       if (res.changes !== 1) return undefined;
       return fromRow(byId.get(next.id)!);
