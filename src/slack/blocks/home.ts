@@ -1,0 +1,60 @@
+/**
+ * App Home ("Runbooks" tab): every runbook with a Run button, then the latest runs.
+ */
+import type { Runbook } from '../../manifests/schema.ts';
+import type { RunRecord } from '../../store/index.ts';
+import * as ids from '../ids.ts';
+import { button, capBlocks, context, divider, header, section, type Block, type HomeView } from './kit.ts';
+import { LIMITS } from './limits-table.ts';
+import { runLine, runbookSummaryLine } from './lines.ts';
+import { joinLines } from './text.ts';
+
+export interface HomeOptions {
+  runbooks: Runbook[];
+  runs: RunRecord[];
+  now: number;
+}
+
+/** Recent runs shown on Home; older ones are in `/runbook status`. */
+const RECENT_RUNS = 20;
+
+export function homeView(opts: HomeOptions): HomeView {
+  const top: Block[] = [
+    header('📘 Runbooks'),
+    context([
+      `${opts.runbooks.length} runbook${opts.runbooks.length === 1 ? '' : 's'} · *Run* asks for the inputs (and the incident) · in an incident channel, \`/runbook <name>\``,
+    ]),
+  ];
+  const runs = opts.runs.slice(0, RECENT_RUNS);
+  const bottom: Block[] = [
+    divider(),
+    header('🕘 Recent runs'),
+    section(
+      runs.length
+        ? joinLines(
+            runs.map((r) => runLine(r, { now: opts.now })),
+            LIMITS.sectionText,
+            'more runs',
+          )
+        : '_No runs yet._',
+    ),
+  ];
+  // Runbooks take what the header and the runs leave, minus one block for a "+N more" note.
+  const budget = LIMITS.viewBlocks - top.length - bottom.length - 1;
+  const shown = opts.runbooks.slice(0, budget);
+  const middle: Block[] = shown.map((r) =>
+    section(runbookSummaryLine(r), {
+      accessory: button({
+        text: 'Run',
+        actionId: ids.RUNBOOK_RUN,
+        value: ids.encodeRunButton(r.id, null),
+        style: 'primary',
+      }),
+    }),
+  );
+  if (opts.runbooks.length === 0)
+    middle.push(section('_No runbooks loaded. Add YAML files to `MANIFESTS_DIR`._'));
+  if (opts.runbooks.length > shown.length)
+    middle.push(context([`_+${opts.runbooks.length - shown.length} more runbooks: use \`/runbook list\`._`]));
+  return { type: 'home', blocks: capBlocks([...top, ...middle, ...bottom], LIMITS.viewBlocks) };
+}
