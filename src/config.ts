@@ -16,6 +16,10 @@ const url = (def: string) =>
     .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
     .transform((v) => v.replace(/\/+$/, ''));
 
+const optionalUrl = optionalString
+  .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
+  .transform((v) => v?.replace(/\/+$/, ''));
+
 export const configSchema = z.object({
   SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xoxb-'), {
     message: 'must be a bot token starting with xoxb-',
@@ -35,6 +39,18 @@ export const configSchema = z.object({
   MANIFESTS_DIR: z.string().default('./manifests'),
   API_TOKEN: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Follow-up actions (engine/actions): optional; a step that needs a missing one fails naming it.
+  JIRA_BASE_URL: optionalUrl,
+  JIRA_EMAIL: optionalString,
+  JIRA_API_TOKEN: optionalString,
+  SERVICENOW_INSTANCE_URL: optionalUrl,
+  SERVICENOW_USERNAME: optionalString,
+  SERVICENOW_PASSWORD: optionalString,
+  SERVICENOW_TOKEN: optionalString,
+  SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\/[^\s]+$/.test(v), {
+    message: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465',
+  }),
+  SMTP_FROM: optionalString,
   /** Poll cadence of the run engine (how often due steps are looked for). */
   POLL_INTERVAL_MS: z.coerce
     .number({ error: 'must be milliseconds (50-60000)' })

@@ -74,6 +74,62 @@ export interface ActionDeps {
   harness?: HarnessApi;
   /** Poll cadence for waiting steps, in ms (backs off from min to max). */
   poll: { minMs: number; maxMs: number };
+  // ---- follow-up actions; each defaults to the real thing when absent (see actions/index.ts) ----
+  /** Where config (JIRA_BASE_URL…) and the secrets named in manifests are read. Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** HTTP for webhook, Teams, Jira and ServiceNow. Default: the global fetch. */
+  fetch?: typeof fetch;
+  /** Opens an SMTP transport for SMTP_URL. Default: nodemailer. */
+  smtp?: SmtpFactory;
+  /** Slack Web API for slack.message (the app's WebClient). Absent: slack.message fails with a clear error. */
+  slack?: SlackChatApi;
+  /** The run's status message, so slack.message can answer in its thread (channel: thread). */
+  slackThread?: (runId: string) => { channel: string; ts: string } | undefined;
+}
+
+/** The part of @slack/web-api's WebClient that slack.message uses. */
+export interface SlackChatApi {
+  chat: {
+    postMessage(args: {
+      channel: string;
+      text: string;
+      blocks?: unknown[];
+      thread_ts?: string;
+      unfurl_links?: boolean;
+      unfurl_media?: boolean;
+    }): Promise<{ ok?: boolean; ts?: string; channel?: string }>;
+  };
+}
+
+export interface MailMessage {
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  messageId: string;
+  headers: Record<string, string>;
+}
+export interface MailResult {
+  messageId?: string;
+  accepted: string[];
+  rejected: string[];
+  response?: string;
+}
+export type SmtpFactory = (
+  url: string,
+  opts: { timeoutMs: number },
+) => { sendMail(msg: MailMessage): Promise<MailResult>; close?(): void };
+
+/** What dry-run shows for a step: the request it would make, with secrets shown as their env var names. */
+export interface ActionPreview {
+  /** e.g. "POST $JIRA_BASE_URL/rest/api/3/issue/OPS-1/comment" or "chat.postMessage". */
+  request: string;
+  headers?: Record<string, string>;
+  body: string;
+  /** Template references that have no value yet (earlier steps' results before the run). */
+  missing: string[];
 }
 
 export interface ActionDefinition {
@@ -82,6 +138,10 @@ export interface ActionDefinition {
   idempotentStart: boolean;
   /** Timeout of a waiting step, in ms, from its spec (undefined = none). */
   timeoutMs?(spec: Step): number | undefined;
+  /** Retries of a temporary start failure when the step sets no `retries:` (default: START_RETRY). */
+  defaultRetries?: number;
+  /** The request start() would make, for dry-run. Pure: no I/O, no secrets read. */
+  preview?(spec: Step, scope: Record<string, unknown>, ids: { runId: string; stepId: string }): ActionPreview;
   start(ctx: ActionContext): Promise<StepResult>;
   /** Called when a waiting step is due. */
   check?(ctx: ActionContext): Promise<StepResult>;

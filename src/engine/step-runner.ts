@@ -12,9 +12,23 @@ import type { ActionContext, ActionDeps, ActionDefinition, StepResult } from './
 import type { ActionRegistry } from './actions/index.ts';
 import { applyResult, retryLater, skipStep } from './transitions.ts';
 import { runScope } from './scope.ts';
+import { formatDuration } from '../domain/duration.ts';
 
 /** Retry cadence for a start that certainly never reached the vendor (e.g. Harness down). */
 export const START_RETRY = { baseMs: 5_000, maxMs: 60_000, maxAttempts: 20 };
+
+/** Attempts a step's start gets: its `retries:` + 1, else the action's default, else START_RETRY's. */
+export function maxAttempts(spec: Step, def: ActionDefinition): number {
+  return (spec.retries ?? def.defaultRetries ?? START_RETRY.maxAttempts - 1) + 1;
+}
+
+/** Exponential backoff after attempt `n`, but never sooner than the target's `Retry-After`. */
+export function retryDelay(attempt: number, retryAfterMs?: number): number {
+  const backoff = Math.min(START_RETRY.maxMs, START_RETRY.baseMs * 2 ** (attempt - 1));
+  return Math.max(backoff, retryAfterMs ?? 0);
+}
+
+type Retry = { retry: true; error: string; code: string; retryAfterMs?: number };
 
 export interface StepRunnerDeps {
   store: Store;
@@ -49,14 +63,19 @@ export function shouldRun(
   return { run: r.passed, reason: `if: ${formatTrace(r.trace)}` };
 }
 
-function errorResult(
-  e: unknown,
-  phase: 'start' | 'check',
-): StepResult | { retry: true; error: string; code: string } {
+function errorResult(e: unknown, phase: 'start' | 'check'): StepResult | Retry {
   const err = toAppError(e);
   if (err.code === 'HARNESS_AMBIGUOUS')
     return { kind: 'done', status: 'unknown', error: err.message, errorCode: err.code };
-  if (err.retryable) return { retry: true, error: err.message, code: err.code };
+  if (err.retryable) {
+    const after = err.details.retryAfterMs;
+    return {
+      retry: true,
+      error: err.message,
+      code: err.code,
+      ...(typeof after === 'number' && after > 0 ? { retryAfterMs: after } : {}),
+    };
+  }
   return {
     kind: 'done',
     status: phase === 'start' ? 'failed' : 'unknown',
@@ -141,7 +160,7 @@ async function startStep(
   }
   const claimed = claim(d.store, step, def, now, spec);
   if (!claimed) return;
-  let result: StepResult | { retry: true; error: string; code: string };
+  let result: StepResult | Retry;
   try {
     result = await def.start(ctx(claimed));
   } catch (e) {
@@ -152,27 +171,69 @@ async function startStep(
     );
   }
   if ('retry' in result) {
-    const deadlinePassed = claimed.deadlineAt !== null && now >= claimed.deadlineAt;
-    if (claimed.attempts < START_RETRY.maxAttempts && !deadlinePassed) {
-      const delay = Math.min(START_RETRY.maxMs, START_RETRY.baseMs * 2 ** (claimed.attempts - 1));
+    const next = nextAttempt(claimed, spec, def, result, now);
+    if (typeof next === 'number') {
       retryLater(
         d.store,
         run,
         claimed,
-        now + delay,
+        next,
         `attempt ${claimed.attempts} failed, retrying: ${result.error}`,
         result.code,
       );
       return;
     }
-    result = {
-      kind: 'done',
-      status: 'failed',
-      error: `gave up after ${claimed.attempts} attempts: ${result.error}`,
-      errorCode: result.code,
-    };
+    result = next;
   }
   applyResult(d.store, run, claimed, result, now);
+}
+
+/**
+ * When to try a temporarily failed start again, or the final result: out of attempts (failed), or
+ * out of time (timed_out) — including when the target's Retry-After reaches past the step's deadline.
+ * The last retry is pulled in to the deadline so a step gets a final try rather than ending early.
+ */
+function nextAttempt(
+  step: StepRecord,
+  spec: Step,
+  def: ActionDefinition,
+  r: Retry,
+  now: number,
+): number | StepResult {
+  const deadline = step.deadlineAt;
+  const took = formatDuration(Math.max(0, now - (step.startedAt ?? now)));
+  const tries = `${step.attempts} attempt${step.attempts === 1 ? '' : 's'}`;
+  if (deadline !== null && now >= deadline) {
+    const limit =
+      spec.timeout ??
+      (spec.uses === 'harness.pipeline'
+        ? spec.with.timeout
+        : formatDuration(deadline - (step.startedAt ?? deadline)));
+    return {
+      kind: 'done',
+      status: 'timed_out',
+      error: `no success within the step's timeout of ${limit} (${tries}): ${r.error}`,
+      errorCode: r.code,
+    };
+  }
+  if (step.attempts >= maxAttempts(spec, def)) {
+    return {
+      kind: 'done',
+      status: 'failed',
+      error: `gave up after ${tries} in ${took}: ${r.error}`,
+      errorCode: r.code,
+    };
+  }
+  if (deadline !== null && r.retryAfterMs !== undefined && now + r.retryAfterMs > deadline) {
+    return {
+      kind: 'done',
+      status: 'timed_out',
+      error: `the target asked to retry after ${formatDuration(r.retryAfterMs)}, past the step's timeout (${tries}): ${r.error}`,
+      errorCode: r.code,
+    };
+  }
+  const at = now + retryDelay(step.attempts, r.retryAfterMs);
+  return deadline !== null ? Math.min(at, deadline) : at;
 }
 
 async function checkStep(
@@ -218,7 +279,7 @@ async function checkStep(
     return;
   }
   if (!def.check) return;
-  let result: StepResult | { retry: true; error: string; code: string };
+  let result: StepResult | Retry;
   try {
     result = await def.check(ctx(step));
   } catch (e) {

@@ -49,7 +49,7 @@ const DESCRIPTIONS = new Map<unknown, string>([
     inputSchema,
     'A value asked in the Slack modal. default may be a template over incident fields, e.g. "{{ incident.environment }}".',
   ],
-  [stepSchema, 'One action: harness.pipeline or timeline.event.'],
+  [stepSchema, `One action (uses:): ${stepSchema.options.map((o) => o.shape.uses.value).join(', ')}.`],
 ]);
 
 function conditionDefinitions(): Record<string, Json> {

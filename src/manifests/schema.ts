@@ -55,17 +55,142 @@ export const timelineEventWith = z.strictObject({
 });
 export type TimelineEventWith = z.infer<typeof timelineEventWith>;
 
+// ---- follow-up actions (engine/actions/*): secrets are never values here, only env var NAMES ----
+
+/** The name of an environment variable that holds a secret or a URL with a token in it. */
+export const envNameSchema = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
+  message: 'an environment variable name: capital letters, digits and _, e.g. STATUSPAGE_WEBHOOK_SECRET',
+});
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const headerNameSchema = z.string().regex(HEADER_NAME, { message: 'an HTTP header name, e.g. X-Source' });
+/** One address or a list; each may be a template (`{{ incident.fields.owner_email }}`). */
+const addressesSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(50)]);
+
+/** Simple Slack blocks: text is mrkdwn (section, context) or plain (header); values are escaped. */
+export const slackBlockSchema = z.union([
+  z.strictObject({ section: z.string().min(1) }),
+  z.strictObject({ context: z.string().min(1) }),
+  z.strictObject({ header: z.string().min(1) }),
+  z.strictObject({ divider: z.literal(true) }),
+]);
+export const slackMessageWith = z.strictObject({
+  /** incident (the incident's channel), thread (the run's status thread), a channel id or #name. */
+  channel: z.string().min(1).optional(),
+  /** A Slack user id (or template) to DM instead of posting in a channel. */
+  user: z.string().min(1).optional(),
+  text: z.string().min(1),
+  blocks: z.array(slackBlockSchema).max(20).optional(),
+  unfurl_links: z.boolean().default(false),
+});
+export type SlackMessageWith = z.infer<typeof slackMessageWith>;
+
+export const teamsMessageWith = z.strictObject({
+  /** The Teams incoming-webhook / Workflows URL is a secret: it comes from this env var. */
+  url_env: envNameSchema,
+  title: z.string().min(1),
+  text: z.string().min(1),
+  facts: z.record(z.string().min(1), z.string()).optional(),
+  link: z.strictObject({ title: z.string().min(1).default('Open'), url: z.string().min(1) }).optional(),
+});
+export type TeamsMessageWith = z.infer<typeof teamsMessageWith>;
+
+export const emailWith = z.strictObject({
+  to: addressesSchema,
+  cc: addressesSchema.optional(),
+  subject: z.string().min(1),
+  text: z.string().min(1),
+  html: z.string().min(1).optional(),
+});
+export type EmailWith = z.infer<typeof emailWith>;
+
+const jsonBody: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonBody), z.record(z.string(), jsonBody)]),
+);
+export const webhookWith = z.strictObject({
+  /** The target URL (template values are URL-encoded), or url_env when the URL itself is a secret. */
+  url: z.string().min(1).optional(),
+  url_env: envNameSchema.optional(),
+  method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
+  headers: z.record(headerNameSchema, z.string()).default({}),
+  /** Headers whose values are secrets (Authorization…): header name -> env var name. */
+  headers_from_env: z.record(headerNameSchema, envNameSchema).default({}),
+  /** JSON: a YAML object/list (each text value a template) or a JSON text template (values JSON-escaped). */
+  body: z.union([z.string().min(1), z.array(jsonBody), z.record(z.string(), jsonBody)]),
+  /** Signs the raw body: `<signature_header>: sha256=<hex HMAC-SHA256>` with the secret in this env var. */
+  secret_env: envNameSchema.optional(),
+  signature_header: headerNameSchema.default('X-Runbook-Signature'),
+});
+export type WebhookWith = z.infer<typeof webhookWith>;
+
+const jiraIssue = z.string().min(1);
+export const jiraCommentWith = z.strictObject({
+  /** Issue key, e.g. OPS-123 or "{{ incident.fields.jira_key }}". */
+  issue: jiraIssue,
+  /** Plain text (blank lines split paragraphs, URLs become links); sent as Atlassian Document Format. */
+  body: z.string().min(1),
+});
+export type JiraCommentWith = z.infer<typeof jiraCommentWith>;
+
+export const jiraTransitionWith = z.strictObject({
+  issue: jiraIssue,
+  /** The transition's name as shown on the issue's workflow buttons, e.g. "Done". */
+  transition: z.string().min(1),
+  /** The status it leads to, when its name differs from the transition's (used to detect "already done"). */
+  status: z.string().min(1).optional(),
+});
+export type JiraTransitionWith = z.infer<typeof jiraTransitionWith>;
+
+/** Incident states of a stock ServiceNow instance (incident.state choice values). */
+export const SERVICENOW_STATES = {
+  new: 1,
+  in_progress: 2,
+  on_hold: 3,
+  resolved: 6,
+  closed: 7,
+  canceled: 8,
+} as const;
+export const servicenowUpdateWith = z.strictObject({
+  /** Incident number (INC0010001) or sys_id (32 hex characters); a template. */
+  incident: z.string().min(1),
+  table: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, { message: 'a ServiceNow table name, e.g. incident' })
+    .default('incident'),
+  work_notes: z.string().min(1).optional(),
+  comments: z.string().min(1).optional(),
+  state: z
+    .union([
+      z.enum(Object.keys(SERVICENOW_STATES) as [keyof typeof SERVICENOW_STATES]),
+      z.number().int().min(-100).max(100),
+    ])
+    .optional(),
+  close_code: z.string().min(1).optional(),
+  close_notes: z.string().min(1).optional(),
+});
+export type ServicenowUpdateWith = z.infer<typeof servicenowUpdateWith>;
+
 const stepBase = {
   id: idSchema,
   name: z.string().optional(),
   if: conditionSchema.optional(),
   continue_on_error: z.boolean().default(false),
+  /** Retries of a failed attempt when the failure is temporary (network, 408, 429, 5xx). */
+  retries: z.number().int().min(0).max(20).optional(),
+  /** How long the step may keep trying, from its first attempt (harness.pipeline: use with.timeout). */
+  timeout: durationSchema.optional(),
 };
 
 /** One entry per `uses:`. Adding an action = one schema here + one module in engine/actions/. */
 export const stepSchema = z.discriminatedUnion('uses', [
   z.strictObject({ ...stepBase, uses: z.literal('harness.pipeline'), with: harnessPipelineWith }),
   z.strictObject({ ...stepBase, uses: z.literal('timeline.event'), with: timelineEventWith }),
+  z.strictObject({ ...stepBase, uses: z.literal('slack.message'), with: slackMessageWith }),
+  z.strictObject({ ...stepBase, uses: z.literal('teams.message'), with: teamsMessageWith }),
+  z.strictObject({ ...stepBase, uses: z.literal('email'), with: emailWith }),
+  z.strictObject({ ...stepBase, uses: z.literal('webhook'), with: webhookWith }),
+  z.strictObject({ ...stepBase, uses: z.literal('jira.comment'), with: jiraCommentWith }),
+  z.strictObject({ ...stepBase, uses: z.literal('jira.transition'), with: jiraTransitionWith }),
+  z.strictObject({ ...stepBase, uses: z.literal('servicenow.update'), with: servicenowUpdateWith }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepUses = Step['uses'];

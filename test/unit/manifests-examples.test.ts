@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { OPERATORS } from '../../src/domain/condition-schema.ts';
 import { loadManifests } from '../../src/manifests/load.ts';
 import { jsonSchemaText, manifestJsonSchema } from '../../src/manifests/json-schema.ts';
+import { stepSchema } from '../../src/manifests/schema.ts';
 import { assertNoErrors, show } from '../fixtures/manifests/helpers.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -63,7 +64,8 @@ test('the JSON Schema offers every operator and the combinators inside condition
   assert.deepEqual(Object.keys(s.definitions['condition']!.properties).sort(), ['all', 'any', 'not']);
   const text = JSON.stringify(s);
   // Every place that takes a condition refers to the hand-written definition.
-  assert.equal(text.match(/"#\/definitions\/condition"/g)?.length, 4 + 3);
+  // One `if:` per kind of step, trigger `when:`, `access.approval.when` and all/any/not inside it.
+  assert.equal(text.match(/"#\/definitions\/condition"/g)?.length, stepSchema.options.length + 2 + 3);
   assert.ok(!text.includes('"additionalProperties":{}'), 'no opaque condition schema left');
 });
 

@@ -147,12 +147,12 @@ test('wrong enum value lists the allowed values and echoes the given one', () =>
 
 test('unknown action in uses lists the actions that exist', () => {
   const r = load({
-    'rb.yaml': 'kind: Runbook\nid: x\nname: X\nsteps:\n  - id: a\n    uses: jira.comment\n    with: {}\n',
+    'rb.yaml': 'kind: Runbook\nid: x\nname: X\nsteps:\n  - id: a\n    uses: pagerduty.page\n    with: {}\n',
   });
   const e = errorAt(
     r.errors,
     'rb.yaml:6:11',
-    /unknown action "jira.comment" \(allowed: harness.pipeline, timeline.event\)/,
+    /unknown action "pagerduty.page" \(allowed: harness.pipeline, timeline.event, slack.message, teams.message, email, webhook, jira.comment, jira.transition, servicenow.update\)/,
   );
   assert.equal(e.path, 'steps[0].uses');
 });
