@@ -188,11 +188,9 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
   /** The real limiter: counts calls that reached Slack in a sliding one-second window. */
   const overLimit = (method: string, args: Json): RateLimit | null => {
     if (!rateLimit || !(rateLimit.methods ?? DEFAULT_LIMITED).includes(method)) return null;
-    const key = [
-      method,
-      String(args.channel ?? ''),
-      rateLimit.per === 'message' ? String(args.ts ?? '') : '',
-    ].join('|');
+    const ref = String(args.channel ?? '');
+    const channel = state.findChannel(ref)?.id ?? ref; // `#name` and the id count as one channel
+    const key = [method, channel, rateLimit.per === 'message' ? String(args.ts ?? '') : ''].join('|');
     const now = Date.now();
     const times = (recent.get(key) ?? []).filter((t) => now - t < 1000);
     recent.set(key, times);
