@@ -7,7 +7,7 @@ import type { Catalog, CustomField, IncidentType } from '../../manifests/schema.
 import { SEVERITIES } from '../../domain/types.ts';
 import { ANY_TYPE, SUMMARY_MAX } from '../../incidents/validate.ts';
 import * as ids from '../ids.ts';
-import { context, input, modal, option, type Block, type ModalView } from './kit.ts';
+import { context, fitting, input, modal, option, type Block, type ModalView } from './kit.ts';
 import { LIMITS } from './limits-table.ts';
 import { fieldInput, type FieldLike } from './elements.ts';
 import { SEVERITY_EMOJI } from './format.ts';
@@ -126,15 +126,16 @@ export function declareModal(opts: DeclareModalOptions): ModalView {
     }),
   );
 
-  const fields = type?.fields ?? [];
+  const fields = (type?.fields ?? []).map((f) =>
+    fieldInput(customFieldAsField(f), ids.fieldBlock(f.name), undefined, ids.FIELD_ACTION),
+  );
   // Room for the channel choice and a closing note.
-  const budget = LIMITS.viewBlocks - blocks.length - 2;
-  for (const f of fields.slice(0, budget))
-    blocks.push(fieldInput(customFieldAsField(f), ids.fieldBlock(f.name), undefined, ids.FIELD_ACTION));
-  if (fields.length > budget)
+  const shown = fitting(blocks, fields, LIMITS.viewBlocks - 2);
+  blocks.push(...fields.slice(0, shown));
+  if (fields.length > shown)
     blocks.push(
       context([
-        `_${fields.length - budget} more fields do not fit here; set them later with \`/incident set <field> <value>\`._`,
+        `_${fields.length - shown} more fields do not fit here; set them later with \`/incident set <field> <value>\`._`,
       ]),
     );
 

@@ -13,7 +13,7 @@ import { customFieldAsField } from './declare-modal.ts';
 import { fieldValue } from './elements.ts';
 import { matchOptionValue } from './kit.ts';
 import { readOne, readState } from './state.ts';
-import { truncate } from './text.ts';
+import { sentence, truncate } from './text.ts';
 
 export interface ParsedDeclare {
   input?: DeclareInput & { useCurrentChannel: boolean };
@@ -47,7 +47,7 @@ export function declareErrorsToBlocks(
       ? ids.fieldBlock(field.slice('fields.'.length))
       : BASE_BLOCKS[field];
     const block = wanted && present(wanted) ? wanted : fallback;
-    const msg = message.charAt(0).toUpperCase() + message.slice(1);
+    const msg = sentence(message);
     out[block] = truncate(out[block] ? `${out[block]}; ${msg}` : msg, 1000);
   }
   return out;

@@ -6,7 +6,7 @@
 import type { Runbook, RunbookInput } from '../../manifests/schema.ts';
 import type { IncidentRecord } from '../../store/index.ts';
 import * as ids from '../ids.ts';
-import { context, input, modal, option, section, type Block, type ModalView } from './kit.ts';
+import { context, fitting, input, modal, option, section, type Block, type ModalView } from './kit.ts';
 import { LIMITS } from './limits-table.ts';
 import { boundRules, type InputRule } from './bound-rules.ts';
 import { fieldInput, type FieldLike } from './elements.ts';
@@ -84,15 +84,15 @@ export function runbookInputModal(opts: InputModalOptions): ModalView {
 
   const rules = boundRules(runbook);
   const inputs = runbook.inputs ?? [];
-  // Keep room for a closing note; inputs beyond the budget run with their defaults.
-  const budget = LIMITS.viewBlocks - blocks.length - 1;
-  const shown = inputs.slice(0, budget);
-  for (const def of shown) {
+  const fields = inputs.map((def) => {
     const initial = Object.prototype.hasOwnProperty.call(opts.defaults, def.name)
       ? opts.defaults[def.name]
       : literalDefault(def);
-    blocks.push(fieldInput(asField(def, rules.get(def.name)), ids.inputBlock(def.name), initial));
-  }
+    return fieldInput(asField(def, rules.get(def.name)), ids.inputBlock(def.name), initial);
+  });
+  // Keep room for a closing note; inputs beyond the budget run with their defaults.
+  const shown = fields.slice(0, fitting(blocks, fields, LIMITS.viewBlocks - 1));
+  blocks.push(...shown);
   if (inputs.length > shown.length)
     blocks.push(
       context([

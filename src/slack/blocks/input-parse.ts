@@ -8,7 +8,7 @@ import { boundRules } from './bound-rules.ts';
 import { fieldValue } from './elements.ts';
 import { asField } from './input-modal.ts';
 import { readOne, readState } from './state.ts';
-import { oneLine, truncate } from './text.ts';
+import { oneLine, sentence, truncate } from './text.ts';
 
 export interface ParsedInputModal {
   /** what the modal was opened with; '' when private_metadata was missing or not ours */
@@ -61,15 +61,18 @@ const ERROR_MAX = 1000;
  * Maps problem texts to the block of the input they are about: `input <name> …` (resolveInputs),
  * `… (value from input <name>)` (Run-YAML validation), `incident …` to the incident select. Others
  * go to the first input block so none is lost; with no input block at all the result is empty and
- * the caller must show the problems another way (ephemeral message).
+ * the caller must show the problems another way (ephemeral message). Pass `present` (e.g.
+ * `id => id in view.state.values`) when some inputs may not have fitted in the modal.
  */
 export function inputErrorsToBlocks(
   problems: string[],
   runbook: Runbook,
-  opts: { incidentBlock?: boolean } = {},
+  opts: { incidentBlock?: boolean; present?: (blockId: string) => boolean } = {},
 ): Record<string, string> {
-  const names = new Set((runbook.inputs ?? []).map((d) => d.name));
-  const first = runbook.inputs?.[0]?.name;
+  // Inputs that did not fit in the modal have no block to carry an error.
+  const present = opts.present ?? (() => true);
+  const names = new Set((runbook.inputs ?? []).map((d) => d.name).filter((n) => present(ids.inputBlock(n))));
+  const first = [...names][0];
   const fallback =
     first !== undefined ? ids.inputBlock(first) : opts.incidentBlock ? ids.RUN_INCIDENT_BLOCK : null;
   const byBlock = new Map<string, string[]>();
@@ -79,23 +82,21 @@ export function inputErrorsToBlocks(
     const p = oneLine(raw);
     const direct = /^input (\S+) (.+)$/.exec(p);
     if (direct && names.has(direct[1]!)) {
-      add(ids.inputBlock(direct[1]!), capitalize(direct[2]!));
+      add(ids.inputBlock(direct[1]!), sentence(direct[2]!));
       continue;
     }
     const via = /\(value from input (\S+?)\)/.exec(p);
     if (via && names.has(via[1]!)) {
-      add(ids.inputBlock(via[1]!), capitalize(p.replace(/^step [^:]+: /, '')));
+      add(ids.inputBlock(via[1]!), sentence(p.replace(/^step [^:]+: /, '')));
       continue;
     }
     if (opts.incidentBlock && /^incident\b/i.test(p)) {
-      add(ids.RUN_INCIDENT_BLOCK, capitalize(p));
+      add(ids.RUN_INCIDENT_BLOCK, sentence(p));
       continue;
     }
-    if (fallback) add(fallback, capitalize(p));
+    if (fallback) add(fallback, sentence(p));
   }
   const out: Record<string, string> = {};
   for (const [block, msgs] of byBlock) out[block] = truncate(msgs.join('; '), ERROR_MAX);
   return out;
 }
-
-const capitalize = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);

@@ -165,6 +165,26 @@ export function modal(m: ModalSpec): ModalView {
   };
 }
 
+/** Room left for blocks in a view's JSON, keeping headroom for title, buttons and private_metadata. */
+const VIEW_BLOCK_BYTES = LIMITS.viewBytes - 20_000;
+const bytesOf = (v: unknown): number => Buffer.byteLength(JSON.stringify(v), 'utf8');
+
+/**
+ * How many of `candidates` fit after the `fixed` blocks of a view: at most `maxBlocks` blocks in
+ * all and Slack's 250 kB view size (120 selects of 100 long options would be ~2 MB).
+ */
+export function fitting(fixed: readonly Block[], candidates: readonly Block[], maxBlocks: number): number {
+  let bytes = bytesOf(fixed);
+  let n = 0;
+  for (const b of candidates) {
+    if (fixed.length + n + 1 > maxBlocks) break;
+    bytes += bytesOf(b) + 1;
+    if (bytes > VIEW_BLOCK_BYTES) break;
+    n += 1;
+  }
+  return n;
+}
+
 /**
  * Last line of defence for block counts: builders budget their blocks, but if one overshoots,
  * the tail is replaced by a note rather than Slack refusing the whole payload.

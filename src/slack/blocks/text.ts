@@ -120,3 +120,12 @@ export function joinLines(lines: string[], max: number, noun = 'more'): string {
   }
   return truncateMrkdwn(out.join('\n'), max);
 }
+
+/**
+ * First letter up for a message shown under a field ("summary is empty" → "Summary is empty"),
+ * but never for an identifier (`customer_facing`, `replicas2`), which must stay as written.
+ */
+export function sentence(s: string): string {
+  const first = /^\S+/.exec(s)?.[0] ?? '';
+  return /^[a-z]+$/.test(first) ? s.charAt(0).toUpperCase() + s.slice(1) : s;
+}
