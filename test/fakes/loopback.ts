@@ -30,7 +30,9 @@ export type Injected =
   | 'hang'
   | 'reset'
   /** Processes the request, then answers after this many ms (or never, if the test ends first). */
-  | { lateMs: number };
+  | { lateMs: number }
+  /** Processes the request, then answers this instead (a gateway error after the work was done). */
+  | { afterProcessing: Answer };
 
 export interface LoopbackServer {
   readonly url: string;
@@ -89,6 +91,7 @@ export async function startLoopback(vendor: Vendor): Promise<LoopbackServer> {
     if (what === 'reset') return void req.socket.destroy();
     if (what && 'status' in what) return write(res, what);
     const answer = vendor.handle(rec);
+    if (what && 'afterProcessing' in what) return write(res, what.afterProcessing);
     if (what && 'lateMs' in what) {
       const t = setTimeout(() => {
         timers.delete(t);

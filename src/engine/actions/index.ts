@@ -3,6 +3,8 @@ import type { ActionDefinition, ActionDeps } from '../ports.ts';
 import { harnessPipelineAction } from './harness-pipeline.ts';
 import { timelineEventAction } from './timeline-event.ts';
 import { webhookAction } from './webhook.ts';
+import { jiraCommentAction } from './jira/comment.ts';
+import { jiraTransitionAction } from './jira/transition.ts';
 
 export type ActionRegistry = ReadonlyMap<string, ActionDefinition>;
 
@@ -10,6 +12,8 @@ export const ALL_ACTIONS: readonly ActionDefinition[] = [
   harnessPipelineAction,
   timelineEventAction,
   webhookAction,
+  jiraCommentAction,
+  jiraTransitionAction,
 ];
 
 /**

@@ -157,6 +157,7 @@ export const webhookAction: ActionDefinition = {
       kind: 'done',
       status: 'succeeded',
       output: { status: answer.status, idempotency_key: built.headers['Idempotency-Key'] },
+      events: [{ kind: 'followup.done', text: `${name}: delivered (${answer.status})` }],
     };
   },
 
