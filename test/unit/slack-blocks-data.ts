@@ -223,4 +223,24 @@ export function allText(payload: unknown): string {
   return out.join('\n');
 }
 
+/**
+ * Only what Slack parses as mrkdwn (mrkdwn text objects and the fallback text): `<!channel>` in a
+ * plain_text object is shown literally and pings nobody, so only these must be escaped.
+ */
+export function mrkdwnText(payload: unknown): string {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'mrkdwn' && typeof o.text === 'string') out.push(o.text);
+      else Object.values(o).forEach(walk);
+    }
+  };
+  walk(payload);
+  const top = (payload as { text?: unknown })?.text;
+  if (typeof top === 'string') out.push(top);
+  return out.join('\n');
+}
+
 export const NASTY = '<!channel> & <@U0EVIL> <https://evil.example|click> *bold* `code`';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { types } from '@slack/bolt';
 import * as ids from '../ids.ts';
 import { LIMITS } from './limits-table.ts';
-import { nonBlank, oneLine, plain, truncate, truncateMrkdwn } from './text.ts';
+import { nonBlank, oneLine, plain, truncate, truncateMrkdwn, wellFormed } from './text.ts';
 
 export type Block = types.KnownBlock;
 export type ModalView = types.ModalView;
@@ -80,7 +80,7 @@ export function button(b: ButtonSpec): Button {
     type: 'button',
     action_id: b.actionId,
     text: plainText(oneLine(b.text), LIMITS.buttonText),
-    ...(b.value !== undefined ? { value: truncate(b.value, LIMITS.buttonValue) } : {}),
+    ...(b.value !== undefined ? { value: truncate(wellFormed(b.value), LIMITS.buttonValue) } : {}),
     ...(b.url !== undefined ? { url: b.url } : {}),
     ...(b.style ? { style: b.style } : {}),
     ...(b.confirm
@@ -102,9 +102,10 @@ export function button(b: ButtonSpec): Button {
  * short form (prefix + hash) that `matchOptionValue` maps back to the original.
  */
 export function optionValue(s: string): string {
-  if (s.length <= LIMITS.optionValue && s.trim() !== '') return s;
+  const safe = wellFormed(s);
+  if (s.length <= LIMITS.optionValue && s.trim() !== '' && safe === s) return s;
   const hash = createHash('sha256').update(s).digest('hex').slice(0, 12);
-  return `${s.slice(0, LIMITS.optionValue - 14).replace(/[\uD800-\uDBFF]$/, '')}~${hash}`;
+  return `${safe.slice(0, LIMITS.optionValue - 14).replace(/[\uD800-\uDBFF]$/, '')}~${hash}`;
 }
 
 export function matchOptionValue(value: string, candidates: readonly string[]): string | undefined {

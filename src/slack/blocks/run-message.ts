@@ -79,7 +79,7 @@ export function runMessage(data: RunMessageData): Message {
   if (buttons.length > 0)
     blocks.push({ type: 'actions', block_id: ids.RUN_ACTIONS_BLOCK, elements: buttons });
 
-  const where = incident ? ` (${incident.id})` : '';
+  const where = incident ? ` (${oneLine(incident.id)})` : '';
   const text = `${runEmoji(run.state)} ${escapeMrkdwn(name)} — ${runLabel(run.state).toLowerCase()}${escapeMrkdwn(where)}`;
   return { text: truncateMrkdwn(text, LIMITS.sectionText), blocks };
 }
@@ -179,7 +179,7 @@ function eventEmoji(ev: TimelineEvent): string {
 export function runThreadReply(event: TimelineEvent): { text: string } {
   const body = escapeMrkdwn(textOf(event.text)).replace(/&lt;@([UW][A-Z0-9]{2,})&gt;/g, '<@$1>');
   const text = truncateMrkdwn(
-    `${eventEmoji(event)} ${body.trim() === '' ? escapeMrkdwn(event.kind) : body}`,
+    `${eventEmoji(event)} ${body.trim() === '' ? escapeMrkdwn(textOf(event.kind)) : body}`,
     3000,
   );
   return { text };

@@ -26,7 +26,8 @@ export interface PickerOptions {
 }
 
 export function runbookPickerModal(opts: PickerOptions): ModalView {
-  const { runbooks } = opts;
+  // One option per id: Slack refuses a select with two equal values.
+  const runbooks = [...new Map(opts.runbooks.map((r) => [r.id, r])).values()];
   const blocks: Block[] = [];
   blocks.push(
     context([

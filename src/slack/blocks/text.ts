@@ -26,9 +26,12 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
-/** Slack mrkdwn control characters are only & < >; escaping them also defuses <!channel> and <@U…>. */
+/**
+ * Slack mrkdwn control characters are only & < >; escaping them also defuses <!channel> and <@U…>.
+ * Broken UTF-16 is repaired on the way, since everything escaped is about to be sent.
+ */
 export function escapeMrkdwn(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return wellFormed(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**
@@ -92,7 +95,8 @@ export function link(url: string | null | undefined, label: string): string {
 }
 
 export function isSafeUrl(url: string): boolean {
-  return url.length <= 3000 && /^https?:\/\/[^\s<>|]+$/.test(url);
+  // Printable ASCII only: Harness links are, and anything else is more likely an injection.
+  return url.length <= 3000 && /^https?:\/\/[\x21-\x7e]+$/.test(url) && !/[<>|]/.test(url);
 }
 
 /**
