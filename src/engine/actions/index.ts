@@ -5,6 +5,7 @@ import { timelineEventAction } from './timeline-event.ts';
 import { webhookAction } from './webhook.ts';
 import { jiraCommentAction } from './jira/comment.ts';
 import { jiraTransitionAction } from './jira/transition.ts';
+import { servicenowUpdateAction } from './servicenow/update.ts';
 
 export type ActionRegistry = ReadonlyMap<string, ActionDefinition>;
 
@@ -14,6 +15,7 @@ export const ALL_ACTIONS: readonly ActionDefinition[] = [
   webhookAction,
   jiraCommentAction,
   jiraTransitionAction,
+  servicenowUpdateAction,
 ];
 
 /**
