@@ -14,6 +14,10 @@ import {
   homeView,
   incidentSummary,
   noticeView,
+  parseDeclareModal,
+  parseInputModal,
+  parsePickerModal,
+  inputErrorsToBlocks,
   runbookChoices,
   runbookInputModal,
   runbookPickerModal,
@@ -267,5 +271,55 @@ test('runbook modals, App Home and ephemeral lists: arbitrary runbooks, defaults
       },
     ),
     100,
+  );
+});
+
+test('parsers never throw on arbitrary state, metadata or problem texts', () => {
+  const blockIds = fc.constantFrom(
+    'declare_summary',
+    'declare_severity',
+    'declare_type',
+    'field:region',
+    'input:environment',
+    'input:replicas',
+    'run_incident',
+    'runbook_pick',
+    'x',
+  );
+  const element = fc.oneof(
+    fc.jsonValue(),
+    fc.record({
+      type: fc.constantFrom(
+        'plain_text_input',
+        'number_input',
+        'static_select',
+        'users_select',
+        'checkboxes',
+        'radio_buttons',
+        'multi_static_select',
+        'weird',
+      ),
+      value: fc.jsonValue(),
+      selected_option: fc.jsonValue(),
+      selected_options: fc.jsonValue(),
+      selected_user: fc.jsonValue(),
+    }),
+  );
+  const values = fc.oneof(
+    fc.jsonValue(),
+    fc.dictionary(blockIds, fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), element))),
+  );
+  holds(
+    fc.property(values, fc.option(text), texts, (v, meta, problems) => {
+      const cat = catalog();
+      const rb = runbook();
+      const declared = parseDeclareModal(v, cat);
+      assert.ok(declared.input || (declared.errors && Object.keys(declared.errors).length > 0));
+      const parsed = parseInputModal({ state: { values: v }, private_metadata: meta }, rb);
+      assert.equal(typeof parsed.meta.runbookId, 'string');
+      parsePickerModal({ state: { values: v }, private_metadata: meta }, [rb]);
+      for (const msg of Object.values(inputErrorsToBlocks(problems, rb))) assert.ok(msg.length <= 1000);
+    }),
+    200,
   );
 });
