@@ -6,6 +6,7 @@ import { webhookAction } from './webhook.ts';
 import { jiraCommentAction } from './jira/comment.ts';
 import { jiraTransitionAction } from './jira/transition.ts';
 import { servicenowUpdateAction } from './servicenow/update.ts';
+import { teamsMessageAction } from './teams-message.ts';
 
 export type ActionRegistry = ReadonlyMap<string, ActionDefinition>;
 
@@ -16,6 +17,7 @@ export const ALL_ACTIONS: readonly ActionDefinition[] = [
   jiraCommentAction,
   jiraTransitionAction,
   servicenowUpdateAction,
+  teamsMessageAction,
 ];
 
 /**
