@@ -1,6 +1,7 @@
 /**
- * Wires the running bot: config → store → manifests → Harness client → engine → scheduler → HTTP.
- * Used by `npm start` and by tests that start the whole thing in a child process.
+ * Wires the running bot: config → Slack credentials check → store → manifests → Harness client →
+ * incident service, access, engine (with the Slack live-message notifier) → scheduler → Bolt →
+ * one HTTP listener. Used by `npm start` and by tests that start the real thing.
  */
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -14,6 +15,13 @@ import { systemClock, type Clock, type HarnessApi } from './engine/ports.ts';
 import { createHttpServer, listen } from './http/server.ts';
 import { AppError } from './errors.ts';
 import type { Catalog } from './manifests/schema.ts';
+import { createIncidentService } from './incidents/service.ts';
+import { createAccess } from './access/access.ts';
+import { assertSlackConfig, verifySlackToken } from './slack/startup.ts';
+import { createWebClient } from './slack/client.ts';
+import { RunMessagePublisher } from './slack/notifier.ts';
+import { createSlackApp, type SlackApp } from './slack/app.ts';
+import { summaryPublisher } from './slack/incident-channel.ts';
 
 export interface App {
   config: Config;
@@ -21,6 +29,7 @@ export interface App {
   engine: Engine;
   scheduler: Scheduler;
   server: Server;
+  slack: SlackApp;
   port: number;
   stop(): Promise<void>;
 }
@@ -35,7 +44,7 @@ export function harnessFromConfig(config: Config): HarnessApi | undefined {
   });
 }
 
-export async function startApp(config: Config, log: Logger, clock: Clock = systemClock): Promise<App> {
+function loadCatalog(config: Config): Catalog {
   const loaded = loadManifests(config.MANIFESTS_DIR);
   if (loaded.errors.length) {
     throw new AppError(
@@ -43,7 +52,13 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
       `Manifests in ${config.MANIFESTS_DIR} have ${loaded.errors.length} error(s):\n${loaded.errors.map(formatManifestError).join('\n')}`,
     );
   }
-  const catalog: Catalog = loaded.catalog;
+  return loaded.catalog;
+}
+
+export async function startApp(config: Config, log: Logger, clock: Clock = systemClock): Promise<App> {
+  assertSlackConfig(config);
+  const catalog = loadCatalog(config);
+  const identity = await verifySlackToken(config);
   const store = createStore(config.DATABASE_PATH);
   if (store.applied.length) log.info({ migrations: store.applied }, 'database migrated');
   const harness = harnessFromConfig(config);
@@ -51,41 +66,85 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     log.warn(
       'Harness is not configured (HARNESS_API_KEY, HARNESS_ACCOUNT_ID): pipeline steps will fail until it is.',
     );
+
+  const client = createWebClient(config.SLACK_BOT_TOKEN!, config.SLACK_API_URL);
+  const getCatalog = () => catalog;
+  const incidents = createIncidentService({ store, catalog: getCatalog, clock, log });
+  const access = createAccess({
+    catalog: getCatalog,
+    clock,
+    usergroupMembers: async (usergroup) =>
+      ((await client.usergroups.users.list({ usergroup })).users ?? []) as string[],
+  });
+  const publisher = new RunMessagePublisher({ client: client as never, store, log, now: clock.now });
   const engine = createEngine({
     store,
-    catalog: () => catalog,
+    catalog: getCatalog,
     clock,
     log,
+    notifier: publisher,
     ...(harness ? { harness } : {}),
     poll: { minMs: config.POLL_INTERVAL_MS, maxMs: Math.max(config.POLL_INTERVAL_MS, 30_000) },
   });
+  const publishIncidentSummary = summaryPublisher({
+    client,
+    store,
+    catalog: getCatalog,
+    now: clock.now,
+    log,
+  });
+  incidents.on((ev) => void publishIncidentSummary(ev.incident.id));
+
   const recovered = engine.recover();
   log.info({ ...recovered, runbooks: catalog.runbooks.size }, 'engine recovered unfinished runs');
   const scheduler = startScheduler(engine, log);
   scheduler.kick();
+
+  const slack = createSlackApp(config, identity, {
+    store,
+    engine,
+    incidents,
+    access,
+    catalog: getCatalog,
+    clock,
+    log,
+    publisher,
+    kick: () => scheduler.kick(),
+  });
   const server = createHttpServer({
-    ready: () => {
-      let db = 'ok';
-      try {
-        store.db.prepare('SELECT 1').get();
-      } catch (e) {
-        db = (e as Error).message;
-      }
-      return { ok: db === 'ok', checks: { database: db, manifests: `${catalog.runbooks.size} runbooks` } };
+    slack: slack.handle,
+    health: {
+      ready: () => {
+        let db = 'ok';
+        try {
+          store.db.prepare('SELECT 1').get();
+        } catch (e) {
+          db = (e as Error).message;
+        }
+        return {
+          ok: db === 'ok',
+          checks: { database: db, manifests: `${catalog.runbooks.size} runbooks`, slack: slack.mode },
+        };
+      },
     },
   });
   const port = await listen(server, config.PORT, config.HOST);
-  log.info({ port, host: config.HOST }, 'runbook-bot listening');
+  await slack.start();
+  log.info({ port, host: config.HOST, slack: slack.mode, team: identity.team }, 'runbook-bot listening');
   return {
     config,
     store,
     engine,
     scheduler,
     server,
+    slack,
     port,
     async stop() {
       await new Promise<void>((r) => server.close(() => r()));
+      await slack.stop();
       await scheduler.stop();
+      await publisher.idle(5000);
+      publisher.stop();
       store.close();
     },
   };

@@ -1,23 +1,27 @@
 /**
- * The HTTP listener for health and readiness (Slack and the API join it later on the same port).
- * `/healthz`: the process is up. `/readyz`: the database answers and the manifests loaded.
+ * The one HTTP listener: Slack (`/slack/events`, handed to Bolt's receiver), health and readiness,
+ * and — as they arrive — the JSON API and metrics. `/healthz`: the process is up. `/readyz`: the
+ * database answers and the manifests loaded.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export interface HealthChecks {
   ready(): { ok: boolean; checks: Record<string, string> };
 }
 
-export function createHttpServer(health: HealthChecks): Server {
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function createHttpServer(opts: { health: HealthChecks; slack?: Handler | undefined }): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    if (path === '/slack/events' && opts.slack) return opts.slack(req, res);
     if (req.method === 'GET' && path === '/healthz') return send(200, { ok: true });
     if (req.method === 'GET' && path === '/readyz') {
-      const r = health.ready();
+      const r = opts.health.ready();
       return send(r.ok ? 200 : 503, r);
     }
     send(404, { error: `no route ${req.method} ${path}` });

@@ -1,0 +1,22 @@
+/** What Slack listeners get: the engine and services; listeners themselves stay thin. */
+import type { Logger } from 'pino';
+import type { Store } from '../store/index.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Catalog } from '../manifests/schema.ts';
+import type { Clock } from '../engine/ports.ts';
+import type { createIncidentService } from '../incidents/service.ts';
+import type { createAccess } from '../access/access.ts';
+import type { RunMessagePublisher } from './notifier.ts';
+
+export interface SlackDeps {
+  store: Store;
+  engine: Engine;
+  incidents: ReturnType<typeof createIncidentService>;
+  access: ReturnType<typeof createAccess>;
+  catalog: () => Catalog;
+  clock: Clock;
+  log: Logger;
+  publisher: RunMessagePublisher;
+  /** Runs the engine right away instead of at the next scheduler second. */
+  kick: () => void;
+}

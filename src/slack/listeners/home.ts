@@ -1,0 +1,19 @@
+/** App Home: runbooks and the latest runs, refreshed whenever the Home tab is opened. */
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../deps.ts';
+import { homeView } from '../blocks/index.ts';
+
+export function registerHome(app: App, d: SlackDeps): void {
+  app.event('app_home_opened', async ({ event, client, body }) => {
+    if (event.tab !== 'home') return;
+    // Events are retried by Slack when slow; one publish per delivery id is enough.
+    const eventId = (body as { event_id?: string }).event_id;
+    if (eventId && !d.store.idempotency.claim(`event:${eventId}`, d.clock.now())) return;
+    const view = homeView({
+      runbooks: [...d.catalog().runbooks.values()],
+      runs: d.store.runs.recent(15),
+      now: d.clock.now(),
+    });
+    await client.views.publish({ user_id: event.user, view: view as never });
+  });
+}

@@ -1,0 +1,192 @@
+/**
+ * Running and cancelling from Slack: the input modal's submit (validate inline → ack → authorise →
+ * start), Run buttons, the picker, and Cancel. Authorisation uses the runbook's `access.run` roles.
+ */
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../deps.ts';
+import * as ids from '../ids.ts';
+import { parseInputModal, inputErrorsToBlocks, noticeView, runbookFromPickValue } from '../blocks/index.ts';
+import { prepareRun } from '../../engine/prepare.ts';
+import { errorText } from '../errors.ts';
+import { inputModalFor } from './shared.ts';
+import type { Runbook } from '../../manifests/schema.ts';
+import type { IncidentRecord } from '../../store/index.ts';
+
+/** Authorisation may call Slack (user groups); past this, the modal is acked and we answer later. */
+const AUTH_BUDGET_MS = 2000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  return Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
+}
+
+export async function cancelRunAs(d: SlackDeps, runId: string, userId: string): Promise<string> {
+  const run = d.store.runs.get(runId);
+  if (!run) return `:warning: No run ${runId}. See \`/runbook status\`.`;
+  const incident = run.incidentId ? (d.store.incidents.get(run.incidentId) ?? null) : null;
+  const decision = await d.access.check(userId, run.runbook.access.run, incident);
+  if (!decision.ok && run.requester !== userId) {
+    d.store.audit.add({
+      at: d.clock.now(),
+      actor: userId,
+      action: 'run.cancel.refused',
+      subject: run.id,
+      detail: { needed: decision.needed },
+    });
+    return `:no_entry: You can't cancel ${run.id}: it needs ${decision.who}.`;
+  }
+  try {
+    const r = await d.engine.cancelRun(run.id, userId);
+    return `:stop_sign: ${r.id} (${r.runbook.name}) cancelled.`;
+  } catch (e) {
+    return errorText(e);
+  }
+}
+
+async function startFromModal(
+  d: SlackDeps,
+  client: App['client'],
+  p: {
+    runbook: Runbook;
+    incident: IncidentRecord | null;
+    inputs: Record<string, unknown>;
+    userId: string;
+    channelId: string;
+  },
+) {
+  try {
+    const run = d.engine.startRun({
+      runbookId: p.runbook.id,
+      incidentId: p.incident?.id ?? null,
+      requester: p.userId,
+      inputs: p.inputs,
+    });
+    d.publisher.attach(run.id, p.incident?.channel ?? p.channelId);
+    d.kick();
+  } catch (e) {
+    await client.chat
+      .postEphemeral({ channel: p.channelId, user: p.userId, text: errorText(e) })
+      .catch(() => undefined);
+  }
+}
+
+export function registerRunActions(app: App, d: SlackDeps): void {
+  app.view(ids.RUNBOOK_INPUT_MODAL, async ({ ack, view, body, client }) => {
+    const meta = parseInputModal(view as never, null);
+    const runbook = d.catalog().runbooks.get(meta.meta.runbookId);
+    if (!runbook)
+      return ack({
+        response_action: 'update',
+        view: noticeView('Runbook gone', `The runbook ${meta.meta.runbookId} is no longer loaded.`) as never,
+      });
+    const parsed = parseInputModal(view as never, runbook);
+    const incident = parsed.incidentId ? (d.store.incidents.get(parsed.incidentId) ?? null) : null;
+    if (runbook.context.incidentType !== 'any' && !incident) {
+      return ack({
+        response_action: 'errors',
+        errors: { [ids.RUN_INCIDENT_BLOCK]: 'Pick the incident this run is for.' },
+      });
+    }
+    const prepared = prepareRun(runbook, incident, parsed.inputs);
+    if (prepared.problems.length) {
+      const values = (view.state?.values ?? {}) as Record<string, unknown>;
+      const errors = inputErrorsToBlocks(prepared.problems, runbook, { present: (id) => id in values });
+      if (Object.keys(errors).length) return ack({ response_action: 'errors', errors });
+      return ack({
+        response_action: 'update',
+        view: noticeView('Cannot run', prepared.problems.map((p) => `• ${p}`).join('\n')) as never,
+      });
+    }
+    const userId = body.user.id;
+    const decision = await withTimeout(d.access.check(userId, runbook.access.run, incident), AUTH_BUDGET_MS);
+    if (decision !== 'timeout' && !decision.ok) {
+      d.store.audit.add({
+        at: d.clock.now(),
+        actor: userId,
+        action: 'run.refused',
+        subject: runbook.id,
+        detail: { needed: decision.needed, incident: incident?.id ?? null },
+      });
+      return ack({
+        response_action: 'update',
+        view: noticeView(
+          'Not allowed',
+          `You can't run *${runbook.name}*: it needs ${decision.who}.${decision.errors.length ? `\n${decision.errors.join('\n')}` : ''}`,
+        ) as never,
+      });
+    }
+    // A double submit (or a retried delivery) of the same modal must not start a second run.
+    if (!d.store.idempotency.claim(`view:${view.id}`, d.clock.now())) return ack();
+    await ack();
+    if (decision === 'timeout') {
+      const late = await d.access.check(userId, runbook.access.run, incident);
+      if (!late.ok) {
+        d.store.audit.add({
+          at: d.clock.now(),
+          actor: userId,
+          action: 'run.refused',
+          subject: runbook.id,
+          detail: { needed: late.needed },
+        });
+        await client.chat
+          .postEphemeral({
+            channel: parsed.meta.channelId,
+            user: userId,
+            text: `:no_entry: You can't run *${runbook.name}*: it needs ${late.who}.`,
+          })
+          .catch(() => undefined);
+        return;
+      }
+    }
+    await startFromModal(d, client, {
+      runbook,
+      incident,
+      inputs: parsed.inputs,
+      userId,
+      channelId: parsed.meta.channelId,
+    });
+  });
+
+  app.action(ids.RUNBOOK_RUN, async ({ ack, action, body, client }) => {
+    await ack();
+    const value = ids.decodeRunButton((action as { value?: string }).value);
+    const runbook = value && d.catalog().runbooks.get(value.runbookId);
+    if (!value || !runbook || !('trigger_id' in body)) return;
+    const incident = value.incidentId ? (d.store.incidents.get(value.incidentId) ?? null) : null;
+    const channelId = (body as { channel?: { id?: string } }).channel?.id ?? incident?.channel ?? '';
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: inputModalFor(d, runbook, incident, channelId) as never,
+    });
+  });
+
+  app.action(ids.RUNBOOK_PICK, async ({ ack, action, body, client }) => {
+    await ack();
+    const selected = (action as { selected_option?: { value?: string } }).selected_option?.value;
+    const runbook = runbookFromPickValue(selected, [...d.catalog().runbooks.values()]);
+    const view = (body as { view?: { id: string; hash: string; private_metadata?: string } }).view;
+    if (!runbook || !view) return;
+    const meta = parseInputModal(view as never, null).meta;
+    const incident = meta.incidentId ? (d.store.incidents.get(meta.incidentId) ?? null) : null;
+    try {
+      await client.views.update({
+        view_id: view.id,
+        hash: view.hash,
+        view: inputModalFor(d, runbook, incident, meta.channelId) as never,
+      });
+    } catch (e) {
+      // The user may have closed the modal already: nothing to update.
+      d.log.info({ err: (e as Error).message }, 'views.update of the picker failed');
+    }
+  });
+
+  app.action(ids.RUN_CANCEL, async ({ ack, action, body, respond }) => {
+    await ack();
+    const runId = (action as { value?: string }).value ?? '';
+    const text = await cancelRunAs(d, runId, body.user.id);
+    await respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => undefined);
+  });
+
+  // Link buttons still send block_actions; acknowledge so Slack shows no error.
+  app.action(ids.RUN_OPEN_HARNESS, async ({ ack }) => ack());
+  app.action(ids.RUN_LINK, async ({ ack }) => ack());
+}

@@ -1,0 +1,91 @@
+/**
+ * `/runbook` — thin: parse, ack (with the answer when it is quick), then open modals or call the
+ * engine. Subcommands: (none) picker · <words> · list · status · cancel <run> · explain · help.
+ */
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../deps.ts';
+import { findRunbook } from '../../manifests/find.ts';
+import { evaluateTrigger } from '../../domain/triggers.ts';
+import { helpText, runbookChoices, runList, explainText, runbookPickerModal } from '../blocks/index.ts';
+import { applicableRunbooks, inputModalFor, ephemeral } from './shared.ts';
+import { cancelRunAs } from './run-actions.ts';
+import { errorText } from '../errors.ts';
+
+export function registerRunbookCommand(app: App, d: SlackDeps): void {
+  app.command('/runbook', async ({ command, ack, client, respond }) => {
+    const text = command.text.trim();
+    const [first = '', ...rest] = text.split(/\s+/);
+    const sub = first.toLowerCase();
+    const incident = d.incidents.byChannel(command.channel_id) ?? null;
+    const runbooks = applicableRunbooks(d, incident);
+
+    if (sub === 'help') return ack(ephemeral(helpText('/runbook')));
+    if (sub === 'list') return ack(ephemeral(runbookChoices(runbooks, incident?.id ?? null)));
+    if (sub === 'status') {
+      const runs = incident ? d.store.runs.forIncident(incident.id) : d.store.runs.recent(10);
+      return ack(ephemeral(runList(runs)));
+    }
+    if (sub === 'explain') {
+      if (!incident)
+        return ack(
+          ephemeral(
+            ':warning: `/runbook explain` works in an incident channel: it explains which triggers would fire for that incident.',
+          ),
+        );
+      const rows = runbooks.flatMap((runbook) =>
+        runbook.triggers.map((trigger, index) => ({
+          runbook,
+          index,
+          decision: evaluateTrigger(trigger, { type: trigger.on, incident }),
+        })),
+      );
+      return ack(ephemeral(explainText({ incident, rows })));
+    }
+    if (sub === 'cancel') {
+      const runId = rest[0];
+      if (!runId)
+        return ack(ephemeral(':warning: Which run? `/runbook cancel RUN-12` (see `/runbook status`).'));
+      await ack();
+      const result = await cancelRunAs(d, runId, command.user_id);
+      await respond({ response_type: 'ephemeral', text: result });
+      return;
+    }
+    if (sub === '') {
+      await ack();
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: runbookPickerModal({
+          runbooks,
+          incidentId: incident?.id ?? null,
+          channelId: command.channel_id,
+        }) as never,
+      });
+      return;
+    }
+    const catalog = d.catalog();
+    const found = findRunbook({ ...catalog, runbooks: new Map(runbooks.map((r) => [r.id, r])) }, text);
+    if (!('runbook' in found)) {
+      const list = found.candidates.length ? found.candidates : runbooks;
+      const intro = found.candidates.length
+        ? `Several runbooks match “${text}”:`
+        : `No runbook matches “${text}”. These apply here:`;
+      const choices = runbookChoices(list, incident?.id ?? null);
+      return ack(
+        ephemeral({
+          text: `${intro}\n${choices.text}`,
+          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: intro } }, ...(choices.blocks ?? [])],
+        }),
+      );
+    }
+    await ack();
+    try {
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: inputModalFor(d, found.runbook, incident, command.channel_id) as never,
+      });
+    } catch (e) {
+      d.log.warn({ err: (e as Error).message }, 'views.open failed');
+      await respond({ response_type: 'ephemeral', text: errorText(e) });
+    }
+  });
+}

@@ -1,0 +1,34 @@
+/** Small helpers shared by the listeners: which runbooks apply, input defaults, ephemeral replies. */
+import type { Runbook } from '../../manifests/schema.ts';
+import type { IncidentRecord } from '../../store/index.ts';
+import { inputDefaults } from '../../domain/inputs.ts';
+import { incidentScope } from '../../engine/scope.ts';
+import type { SlackDeps } from '../deps.ts';
+import { runbookInputModal } from '../blocks/index.ts';
+
+/** Runbooks whose context fits the incident (any, or the incident's type); all of them without one. */
+export function applicableRunbooks(d: SlackDeps, incident: IncidentRecord | null): Runbook[] {
+  const all = [...d.catalog().runbooks.values()];
+  if (!incident) return all;
+  return all.filter((r) => r.context.incidentType === 'any' || r.context.incidentType === incident.type);
+}
+
+export function inputModalFor(
+  d: SlackDeps,
+  runbook: Runbook,
+  incident: IncidentRecord | null,
+  channelId: string,
+) {
+  return runbookInputModal({
+    runbook,
+    incident,
+    openIncidents: incident ? [] : d.incidents.listOpen(),
+    channelId,
+    defaults: inputDefaults(runbook.inputs, { incident: incidentScope(incident) }),
+  });
+}
+
+export const ephemeral = (m: { text: string; blocks?: unknown[] } | string) =>
+  typeof m === 'string'
+    ? { response_type: 'ephemeral' as const, text: m }
+    : { response_type: 'ephemeral' as const, ...m };
