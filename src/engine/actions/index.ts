@@ -7,6 +7,7 @@ import { jiraCommentAction } from './jira/comment.ts';
 import { jiraTransitionAction } from './jira/transition.ts';
 import { servicenowUpdateAction } from './servicenow/update.ts';
 import { teamsMessageAction } from './teams-message.ts';
+import { emailAction } from './email.ts';
 
 export type ActionRegistry = ReadonlyMap<string, ActionDefinition>;
 
@@ -18,6 +19,7 @@ export const ALL_ACTIONS: readonly ActionDefinition[] = [
   jiraTransitionAction,
   servicenowUpdateAction,
   teamsMessageAction,
+  emailAction,
 ];
 
 /**
