@@ -8,6 +8,7 @@ import { jiraTransitionAction } from './jira/transition.ts';
 import { servicenowUpdateAction } from './servicenow/update.ts';
 import { teamsMessageAction } from './teams-message.ts';
 import { emailAction } from './email.ts';
+import { slackMessageAction } from './slack-message.ts';
 
 export type ActionRegistry = ReadonlyMap<string, ActionDefinition>;
 
@@ -20,6 +21,7 @@ export const ALL_ACTIONS: readonly ActionDefinition[] = [
   servicenowUpdateAction,
   teamsMessageAction,
   emailAction,
+  slackMessageAction,
 ];
 
 /**
