@@ -1,7 +1,8 @@
 /**
  * Checks inside one runbook: inputs, timeouts, step ids; every condition and `{{ }}` template names
  * something that exists where it is evaluated (crosscheck-expressions.ts, with the namespaces of
- * references.ts); harness.pipeline bindings (crosscheck-pipeline.ts).
+ * references.ts); harness.pipeline bindings (crosscheck-pipeline.ts); follow-up steps, secrets
+ * included (crosscheck-followups.ts).
  */
 import { parseDuration } from '../domain/duration.ts';
 import type { Runbook } from './schema.ts';
@@ -13,6 +14,7 @@ import { ALL_ROOTS, checkScopedPath, checkTriggerPath } from './references.ts';
 import type { RefScope, TypeContext } from './references.ts';
 import { checkPipelineStep } from './crosscheck-pipeline.ts';
 import { checkCondition, checkTemplate, checkTemplatesIn } from './crosscheck-expressions.ts';
+import { checkFollowupStep } from './crosscheck-followups.ts';
 
 type Doc = SourceDoc;
 
@@ -69,6 +71,8 @@ export function checkRunbook(r: Located<Runbook>, type: TypeContext, report: Rep
     // Run-YAML is Harness syntax (`<+input>`), not a template: the pipeline check reads it instead.
     const skip = step.uses === 'harness.pipeline' ? ['inputs'] : [];
     checkTemplatesIn(doc, ['steps', i, 'with'], step.with, skip, s, report);
+    if (step.timeout !== undefined) checkDuration(doc, ['steps', i, 'timeout'], step.timeout, report);
+    checkFollowupStep(doc, ['steps', i], step, report);
     if (step.uses === 'harness.pipeline') {
       checkDuration(doc, ['steps', i, 'with', 'timeout'], step.with.timeout, report);
       checkPipelineStep(doc, ['steps', i, 'with'], step.with, { type, inputs: rb.inputs }, report);
