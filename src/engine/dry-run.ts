@@ -1,7 +1,8 @@
 /**
  * Dry run (pure): what a run of this runbook would do for this incident — the resolved inputs, the
- * exact YAML each pipeline step would send, which steps would run or be skipped and why, and which
- * triggers would fire, with the condition trace. Nothing is recorded or sent.
+ * exact YAML each pipeline step would send, the request each follow-up would make (secrets shown as
+ * the names of the env vars they come from; none is read), which steps would run or be skipped and
+ * why, and which triggers would fire, with the condition trace. Nothing is recorded or sent.
  */
 import type { Runbook } from '../manifests/schema.ts';
 import type { Incident, StepState } from '../domain/types.ts';
@@ -10,6 +11,9 @@ import { prepareRun, type PreparedRun } from './prepare.ts';
 import { shouldRun } from './step-runner.ts';
 import { runScope } from './scope.ts';
 import type { StepRecord } from '../store/index.ts';
+import type { ActionPreview } from './ports.ts';
+import { ALL_ACTIONS } from './actions/index.ts';
+import { toAppError } from '../errors.ts';
 
 export interface DryRunStep {
   id: string;
@@ -18,7 +22,11 @@ export interface DryRunStep {
   reason: string;
   assumedStatus: StepState;
   request?: { method: string; path: string; yaml: string };
+  /** A follow-up's request as it would be sent, secrets shown as their env var names (would-run steps). */
+  payload?: ActionPreview | { error: string };
 }
+
+const PREVIEWS = new Map(ALL_ACTIONS.filter((a) => a.preview).map((a) => [a.uses as string, a.preview!]));
 
 export interface DryRunReport {
   runbook: Runbook;
@@ -49,9 +57,18 @@ export function dryRun(
       runbookId: runbook.id,
       inputs: prepared.inputs,
     };
-    const scope = runScope(run, incident, simulated);
+    const scope = withPlaceholders(runScope(run, incident, simulated), simulated);
     const gate = shouldRun(runbook.steps, simulated, idx, scope);
     const assumed: StepState = gate.run ? (opts.assume?.[spec.id] ?? 'succeeded') : 'skipped';
+    const preview = gate.run ? PREVIEWS.get(spec.uses) : undefined;
+    let payload: DryRunStep['payload'];
+    if (preview) {
+      try {
+        payload = preview(spec, scope, { runId: run.id, stepId: spec.id });
+      } catch (e) {
+        payload = { error: toAppError(e).message };
+      }
+    }
     simulated.push({
       runId: 'RUN-dry',
       idx,
@@ -81,6 +98,7 @@ export function dryRun(
       reason: gate.reason,
       assumedStatus: assumed,
       ...(request ? { request } : {}),
+      ...(payload ? { payload } : {}),
     };
   });
   const type = opts.previous ? 'incident.updated' : 'incident.created';
@@ -130,6 +148,7 @@ export function formatDryRun(r: DryRunReport): string {
       );
       out.push('     ---');
     }
+    if (s.payload) out.push(...formatPayload(s.payload));
   });
   out.push('', 'Triggers:');
   if (!r.triggers.length) out.push('  (none: manual only)');
@@ -138,4 +157,40 @@ export function formatDryRun(r: DryRunReport): string {
     out.push(...t.traceLines.map((l) => `      ${l}`));
   }
   return out.join('\n');
+}
+
+/**
+ * What only a real run knows (an execution's url and id, how long a step took, its error) reads as a
+ * bracketed placeholder in previews, e.g. `[url of rollback]`, instead of an empty string.
+ */
+function withPlaceholders(scope: Record<string, unknown>, simulated: StepRecord[]): Record<string, unknown> {
+  const steps = scope.steps as Record<string, Record<string, unknown>>;
+  for (const sim of simulated) {
+    const s = steps[sim.stepId];
+    if (!s || sim.status === 'skipped') continue;
+    const failed = ['failed', 'timed_out', 'unknown', 'cancelled'].includes(sim.status);
+    const fill: Record<string, boolean> = {
+      url: sim.uses === 'harness.pipeline',
+      execution_id: sim.uses === 'harness.pipeline',
+      duration: true,
+      error: failed,
+    };
+    for (const [field, applies] of Object.entries(fill))
+      if (applies && (s[field] === null || s[field] === undefined))
+        s[field] = `[${field.replace('_', ' ')} of ${sim.stepId}]`;
+  }
+  return scope;
+}
+
+function formatPayload(p: ActionPreview | { error: string }): string[] {
+  if ('error' in p) return [`     ✗ would fail: ${p.error}`];
+  const indent = (l: string) => `     ${l}`;
+  return [
+    indent(p.request),
+    ...Object.entries(p.headers ?? {}).map(([k, v]) => indent(`${k}: ${v}`)),
+    indent('---'),
+    ...p.body.trimEnd().split('\n').map(indent),
+    indent('---'),
+    ...(p.missing.length ? [indent(`(no value before the run: ${p.missing.join(', ')})`)] : []),
+  ];
 }

@@ -212,10 +212,10 @@ function checkServicenow(
   const changes = ['work_notes', 'comments', 'state', 'close_code', 'close_notes'] as const;
   if (!changes.some((c) => w[c] !== undefined))
     report(doc, base, `servicenow.update changes nothing: set one of ${changes.join(', ')}`);
-  if (!isTemplate(w.incident) && !/^([A-Z]{2,10}\d{4,}|[0-9a-f]{32})$/.test(w.incident))
+  if (!isTemplate(w.record) && !/^([A-Z]{2,10}\d{4,}|[0-9a-f]{32})$/.test(w.record))
     report(
       doc,
-      [...base, 'incident'],
-      `"${w.incident}" is neither a ServiceNow number like INC0010001 nor a 32-character sys_id`,
+      [...base, 'record'],
+      `"${w.record}" is neither a ServiceNow number like INC0010001 nor a 32-character sys_id`,
     );
 }

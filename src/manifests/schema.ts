@@ -150,8 +150,8 @@ export const SERVICENOW_STATES = {
   canceled: 8,
 } as const;
 export const servicenowUpdateWith = z.strictObject({
-  /** Incident number (INC0010001) or sys_id (32 hex characters); a template. */
-  incident: z.string().min(1),
+  /** The record: its number (INC0010001, CHG0030001) or sys_id (32 hex characters); a template. */
+  record: z.string().min(1),
   table: z
     .string()
     .regex(/^[a-z][a-z0-9_]*$/, { message: 'a ServiceNow table name, e.g. incident' })

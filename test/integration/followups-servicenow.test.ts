@@ -17,7 +17,7 @@ steps:
   - id: resolve-snow
     uses: servicenow.update
     with:
-      incident: "{{ incident.fields.snow }}"
+      record: "{{ incident.fields.snow }}"
       work_notes: "Rolled back {{ incident.service }} [code]<img src=x onerror=alert(1)>[/code] by {{ run.requester }}"
       state: resolved
       close_code: Solved (Permanently)
@@ -98,15 +98,15 @@ steps:
   - id: note
     uses: servicenow.update
     continue_on_error: true
-    with: { incident: "${rec.sys_id}", comments: "We are rolling back.", state: in_progress }
+    with: { record: "${rec.sys_id}", comments: "We are rolling back.", state: in_progress }
   - id: resolve-without-code
     uses: servicenow.update
     continue_on_error: true
-    with: { incident: "${rec.sys_id}", state: resolved }
+    with: { record: "${rec.sys_id}", state: resolved }
   - id: nope
     uses: servicenow.update
     continue_on_error: true
-    with: { incident: INC0099999, work_notes: x }
+    with: { record: INC0099999, work_notes: x }
 `);
   const s = await setupFollowups([rb], {
     env: { SERVICENOW_INSTANCE_URL: sn.url, SERVICENOW_TOKEN: sn.token },

@@ -44,8 +44,8 @@ test('a runbook using every follow-up, with templates over earlier steps, loads 
         - { id: hook2, uses: webhook, with: { url_env: HOOK_URL, body: { a: ["{{ steps.hook.status }}", 1, true, null] } } }
         - { id: jc, uses: jira.comment, with: { issue: OPS-1, body: "{{ steps.hook.url }}" } }
         - { id: jt, uses: jira.transition, with: { issue: "{{ incident.id }}", transition: Done, status: Closed } }
-        - { id: sn, uses: servicenow.update, with: { incident: INC0010001, state: resolved, close_code: c, close_notes: n } }
-        - { id: sn2, uses: servicenow.update, with: { incident: 0123456789abcdef0123456789abcdef, state: 6, work_notes: w } }
+        - { id: sn, uses: servicenow.update, with: { record: INC0010001, state: resolved, close_code: c, close_notes: n } }
+        - { id: sn2, uses: servicenow.update, with: { record: 0123456789abcdef0123456789abcdef, state: 6, work_notes: w } }
     `.replace('inputs.token', 'run.id'),
   });
   // hook's body refers to a later step: that one error is the expected reference check.
@@ -143,7 +143,7 @@ test('shapes of literal channels, users, addresses, issue keys and ServiceNow re
   - { id: c, uses: slack.message, with: { user: jane, text: x } }
   - { id: d, uses: email, with: { to: [ok@example.com, "not an address"], cc: "x@y", subject: s, text: t } }
   - { id: e, uses: jira.comment, with: { issue: ops-1, body: x } }
-  - { id: f, uses: servicenow.update, with: { incident: "12345" } }
+  - { id: f, uses: servicenow.update, with: { record: "12345" } }
   - { id: g, uses: timeline.event, timeout: 0s, with: { text: x } }
   - id: h
     uses: harness.pipeline
@@ -164,7 +164,7 @@ test('shapes of literal channels, users, addresses, issue keys and ServiceNow re
   errorOn(r.errors, 'steps[6].with', /servicenow\.update changes nothing: set one of work_notes/);
   errorOn(
     r.errors,
-    'steps[6].with.incident',
+    'steps[6].with.record',
     /neither a ServiceNow number like INC0010001 nor a 32-character sys_id/,
   );
   errorOn(r.errors, 'steps[7].timeout', /"0s" is not a duration greater than zero/);

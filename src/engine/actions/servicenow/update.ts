@@ -42,8 +42,8 @@ export function buildUpdate(
 ): BuiltUpdate {
   const m = missingCollector();
   const ref = requireRef
-    ? renderRequired(w.incident, scope, 'incident')
-    : m.add(render(w.incident, scope)).text.trim() || '<incident>';
+    ? renderRequired(w.record, scope, 'record')
+    : m.add(render(w.record, scope)).text.trim() || '<record>';
   const fields: Record<string, string> = {};
   const text = (tpl: string | undefined) =>
     tpl === undefined ? undefined : m.add(render(tpl, scope, snEscape)).text;
@@ -77,7 +77,7 @@ export const servicenowUpdateAction: ActionDefinition = {
     if (!SYS_ID.test(built.ref) && !NUMBER.test(built.ref)) {
       throw new AppError(
         'ACTION_FAILED',
-        `with.incident rendered "${built.ref}", which is neither a ServiceNow number like INC0010001 nor a 32-character sys_id`,
+        `with.record rendered "${built.ref}", which is neither a ServiceNow number like INC0010001 nor a 32-character sys_id`,
       );
     }
     const sn = servicenowClient(
