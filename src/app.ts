@@ -30,6 +30,7 @@ export interface App {
   scheduler: Scheduler;
   server: Server;
   slack: SlackApp;
+  publisher: RunMessagePublisher;
   port: number;
   stop(): Promise<void>;
 }
@@ -138,6 +139,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     scheduler,
     server,
     slack,
+    publisher,
     port,
     async stop() {
       await new Promise<void>((r) => server.close(() => r()));

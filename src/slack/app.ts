@@ -3,7 +3,7 @@
  * HTTP listener hands it `/slack/events` (health and the API share the port). Socket Mode when
  * SLACK_APP_TOKEN is set. Listeners are registered from listeners/.
  */
-import bolt from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, LogLevel } from '@slack/bolt';
 import type { App as BoltApp } from '@slack/bolt';
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config.ts';
@@ -18,7 +18,6 @@ import { registerIncidentViews } from './listeners/incident-views.ts';
 import { registerHome } from './listeners/home.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 
 /** Bolt's Logger interface on top of pino, so all logs share one format and redaction. */
 function boltLogger(log: PinoLogger) {
@@ -33,7 +32,7 @@ function boltLogger(log: PinoLogger) {
     info: (...m: unknown[]) => child.info(fmt(m)),
     warn: (...m: unknown[]) => child.warn(fmt(m)),
     error: (...m: unknown[]) => child.error(fmt(m)),
-    setLevel: (l: bolt.LogLevel) => void (level = l),
+    setLevel: (l: LogLevel) => void (level = l),
     getLevel: () => level,
     setName: () => {},
   };

@@ -22,6 +22,9 @@ export interface DeclareModalOptions {
   /** pre-selected severity and commander (e.g. the declarer) */
   severity?: string;
   commander?: string | null;
+  /** What the user already entered, kept when the modal is rebuilt for another incident type. */
+  service?: string | null;
+  environment?: string | null;
 }
 
 const SEVERITY_HELP: Record<string, string> = {
@@ -93,10 +96,11 @@ export function declareModal(opts: DeclareModalOptions): ModalView {
       },
     }),
   );
-  for (const [blockId, actionId, label, hint] of [
-    [ids.DECLARE_SERVICE_BLOCK, ids.DECLARE_SERVICE_ACTION, 'Service', 'e.g. checkout'],
-    [ids.DECLARE_ENVIRONMENT_BLOCK, ids.DECLARE_ENVIRONMENT_ACTION, 'Environment', 'e.g. prod'],
+  for (const [blockId, actionId, label, hint, initial] of [
+    [ids.DECLARE_SERVICE_BLOCK, ids.DECLARE_SERVICE_ACTION, 'Service', 'e.g. checkout', opts.service],
+    [ids.DECLARE_ENVIRONMENT_BLOCK, ids.DECLARE_ENVIRONMENT_ACTION, 'Environment', 'e.g. prod', opts.environment],
   ] as const) {
+    const init = initial?.trim() ? truncate(oneLine(initial), LIMITS.plainTextInput) : undefined;
     blocks.push(
       input({
         blockId,
@@ -106,6 +110,7 @@ export function declareModal(opts: DeclareModalOptions): ModalView {
           type: 'plain_text_input',
           action_id: actionId,
           placeholder: { type: 'plain_text', text: hint },
+          ...(init ? { initial_value: init } : {}),
         },
       }),
     );

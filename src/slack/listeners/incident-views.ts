@@ -12,6 +12,7 @@ import {
   parseDeclareMeta,
   declareErrorsToBlocks,
   parsePickerModal,
+  readOne,
 } from '../blocks/index.ts';
 import { isAppError } from '../../errors.ts';
 import { createIncidentChannel, inviteUsers } from '../incident-channel.ts';
@@ -21,15 +22,23 @@ import { inputModalFor } from './shared.ts';
 export function registerIncidentViews(app: App, d: SlackDeps): void {
   app.action(ids.DECLARE_TYPE, async ({ ack, action, body, client }) => {
     await ack();
-    const view = (body as { view?: { id: string; hash: string; private_metadata?: string } }).view;
+    const view = (body as { view?: { id: string; hash: string; private_metadata?: string; state?: { values?: unknown } } }).view;
     if (!view) return;
     const typeId = (action as { selected_option?: { value?: string } }).selected_option?.value;
     const meta = parseDeclareMeta(view.private_metadata) ?? { channelId: '', channelIsIncident: false };
+    // Carry what was entered into the rebuilt modal (Slack keeps typed values only for unchanged blocks).
+    const values = view.state?.values;
+    const entered = (block: string) => readOne(values, block) ?? undefined;
     const next = declareModal({
       catalog: d.catalog(),
       ...(typeId ? { typeId } : {}),
       channelId: meta.channelId,
       channelIsIncident: meta.channelIsIncident,
+      ...optional('summary', entered(ids.DECLARE_SUMMARY_BLOCK)),
+      ...optional('severity', entered(ids.DECLARE_SEVERITY_BLOCK)),
+      ...optional('service', entered(ids.DECLARE_SERVICE_BLOCK)),
+      ...optional('environment', entered(ids.DECLARE_ENVIRONMENT_BLOCK)),
+      ...optional('commander', entered(ids.DECLARE_COMMANDER_BLOCK)),
     });
     try {
       await client.views.update({ view_id: view.id, hash: view.hash, view: next as never });
@@ -90,4 +99,8 @@ export function registerIncidentViews(app: App, d: SlackDeps): void {
       view: inputModalFor(d, picked.runbook, incident, picked.channelId) as never,
     });
   });
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
