@@ -55,7 +55,7 @@ test('jira: an ADF comment (paragraphs, line breaks, links, marker) then a trans
       { type: 'text', text: '.' },
     ]);
     assert.equal(body.content[1]!.content[0]!.text, 'Second paragraph with <b>markup</b> & "quotes".');
-    assert.equal(adfText(body.content[2]), `runbook-bot ${run.id}/comment`);
+    assert.equal(adfText(body.content[2]), `runbook-bot ${run.id}/comment\n`);
     assert.equal(issue.status, 'Done');
     const posts = jira.requestsTo('transition');
     assert.equal(posts.length, 1);

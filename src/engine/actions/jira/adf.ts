@@ -74,10 +74,12 @@ export function textToAdf(text: string, marker?: string): AdfDoc {
   return { type: 'doc', version: 1, content: paragraphs };
 }
 
-/** All text of a document, for finding a marker in comments Jira returns. */
+/** All text of a document (paragraphs and hard breaks as newlines), to find a marker in comments. */
 export function adfText(node: unknown): string {
   if (!node || typeof node !== 'object') return '';
   const n = node as AdfNode;
+  if (n.type === 'hardBreak') return '\n';
   const own = typeof n.text === 'string' ? n.text : '';
-  return own + (Array.isArray(n.content) ? n.content.map(adfText).join('\n') : '');
+  const inner = Array.isArray(n.content) ? n.content.map(adfText).join('') : '';
+  return own + inner + (n.type === 'paragraph' || n.type === 'heading' ? '\n' : '');
 }
