@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { spawnBot, waitFor } from '../support/bot-process.ts';
 import { tempDir } from '../support/tmp.ts';
+import { startSlackFake } from '../fakes/slack-fake.ts';
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   const p = spawnBot(env, args);
@@ -100,28 +101,54 @@ test('unknown command: usage and exit 2; bad configuration: one message naming e
   assert.match(c.out, /README\.md#configuration/);
 });
 
+test('start without Slack credentials: one message naming the variables, exit 1, no hang', async () => {
+  const started = Date.now();
+  const r = await cli(['start'], { SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '' });
+  assert.equal(r.code, 1);
+  assert.match(r.out, /needs Slack credentials/);
+  assert.match(r.out, /SLACK_BOT_TOKEN/);
+  assert.match(r.out, /SLACK_SIGNING_SECRET/);
+  assert.match(r.out, /README\.md#slack-app-setup/);
+  assert.ok(Date.now() - started < 10_000);
+});
+
+test('start with a token Slack rejects: says so and exits 1', async () => {
+  const slack = await startSlackFake();
+  try {
+    const r = await cli(['start'], { SLACK_BOT_TOKEN: 'xoxb-not-the-right-one', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.url });
+    assert.equal(r.code, 1);
+    assert.match(r.out, /Slack rejected SLACK_BOT_TOKEN .*invalid_auth/);
+  } finally {
+    await slack.close();
+  }
+});
+
 test('start: serves /healthz and /readyz; refuses to start on invalid manifests', async () => {
   const { dir, cleanup } = tempDir();
+  const slack = await startSlackFake();
+  const slackEnv = { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: 'cli-test-secret', SLACK_API_URL: slack.url };
   try {
-    const bot = spawnBot({ DATABASE_PATH: join(dir, 'db.sqlite'), MANIFESTS_DIR: 'manifests' });
+    const bot = spawnBot({ ...slackEnv, DATABASE_PATH: join(dir, 'db.sqlite'), MANIFESTS_DIR: 'manifests' });
     await waitFor('the bot to listen', () => /"port":\d+/.test(bot.output()), 20_000, bot);
     const port = Number(/"port":(\d+)/.exec(bot.output())![1]);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(health.status, 200);
     const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
-    assert.deepEqual(ready, { ok: true, checks: { database: 'ok', manifests: '3 runbooks' } });
+    assert.deepEqual(ready, { ok: true, checks: { database: 'ok', manifests: '3 runbooks', slack: 'http' } });
     bot.child.kill('SIGTERM');
     assert.equal(await bot.exited, 0);
 
     mkdirSync(join(dir, 'bad'));
     writeFileSync(join(dir, 'bad', 'x.yaml'), 'kind: Runbook\nid: BAD ID\n');
     const bad = await cli(['start'], {
+      ...slackEnv,
       DATABASE_PATH: join(dir, 'db.sqlite'),
       MANIFESTS_DIR: join(dir, 'bad'),
     });
     assert.equal(bad.code, 1);
     assert.match(bad.out, /x\.yaml:2:5 id: /);
   } finally {
+    await slack.close();
     cleanup();
   }
 });

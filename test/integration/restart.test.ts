@@ -9,12 +9,16 @@ import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { startHarnessFake, type HarnessFake } from '../fakes/harness-fake.ts';
+import { startSlackFake, type SlackFake } from '../fakes/slack-fake.ts';
 import { spawnBot, waitFor } from '../support/bot-process.ts';
 import { setupEngine, runbookFromYaml, ROLLBACK_YAML } from '../support/engine-setup.ts';
 import { tempDir } from '../support/tmp.ts';
 
-function botEnv(dir: string, fake: HarnessFake) {
+function botEnv(dir: string, fake: HarnessFake, slack: SlackFake) {
   return {
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: 'restart-test-secret',
+    SLACK_API_URL: slack.url,
     DATABASE_PATH: join(dir, 'bot.db'),
     MANIFESTS_DIR: join(dir, 'manifests'),
     HARNESS_BASE_URL: fake.url,
@@ -70,10 +74,11 @@ function readRun(dbPath: string, runId: string) {
 
 test('kill -9 while waiting on Harness: the restarted bot finishes the run once, with one execute', async () => {
   const fake = await startHarnessFake();
+  const slack = await startSlackFake();
   fake.program('rollback_service', { statuses: ['Running'] });
   const { tmp, runId } = await prepare(fake);
   try {
-    const env = botEnv(tmp.dir, fake);
+    const env = botEnv(tmp.dir, fake, slack);
     const first = spawnBot(env);
     await waitFor(
       'the pipeline to be executed and polled',
@@ -113,6 +118,7 @@ test('kill -9 while waiting on Harness: the restarted bot finishes the run once,
     ]);
   } finally {
     await fake.close();
+    await slack.close();
     tmp.cleanup();
   }
 });
@@ -121,9 +127,10 @@ test('kill -9 while the execute call is in flight: the step becomes unknown and 
   const fake = await startHarnessFake();
   // Harness accepts the execution at once but answers late: the bot dies before it hears back.
   fake.program('rollback_service', { statuses: ['Running', 'Success'], executeDelayMs: 60_000 });
+  const slack = await startSlackFake();
   const { tmp, runId } = await prepare(fake);
   try {
-    const env = botEnv(tmp.dir, fake);
+    const env = botEnv(tmp.dir, fake, slack);
     const first = spawnBot(env);
     await waitFor(
       'the execute call to reach Harness',
@@ -155,6 +162,7 @@ test('kill -9 while the execute call is in flight: the step becomes unknown and 
     );
   } finally {
     await fake.close();
+    await slack.close();
     tmp.cleanup();
   }
 });
