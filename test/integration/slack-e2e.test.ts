@@ -6,68 +6,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBot, SIGNING_SECRET, type BotUnderTest } from '../support/bot-app.ts';
-import { slashCommand, viewSubmission, blockAction } from '../support/slack-requests.ts';
-import { stateFor } from '../support/slack-view-state.ts';
+import { slashCommand, blockAction } from '../support/slack-requests.ts';
 import * as ids from '../../src/slack/ids.ts';
 import { checkMessage } from '../../src/slack/blocks/index.ts';
-
-const USER = 'W111';
 type Json = Record<string, unknown>;
-
-/** Runs `act` (a slash command or click) and returns the modal it opened (views.open comes after the ack). */
-async function opens(bot: BotUnderTest, act: () => Promise<{ status: number }>): Promise<{ id: string; hash: string; view: Json }> {
-  const before = bot.slack.callsTo('views.open').length;
-  const res = await act();
-  assert.equal(res.status, 200);
-  await bot.slack.waitFor(() => bot.slack.callsTo('views.open').length > before, { what: 'a modal to open' });
-  const call = bot.slack.callsTo('views.open').at(-1);
-  assert.ok(call, 'a modal was opened');
-  const id = String((call.response!.view as Json).id);
-  const v = bot.slack.view(id)!;
-  return { id, hash: v.hash, view: v.view };
-}
-
-async function submit(bot: BotUnderTest, opened: { id: string; hash: string; view: Json }, typed: Record<string, string | string[] | null>, user = USER) {
-  return viewSubmission(bot.url, SIGNING_SECRET, {
-    user: { id: user },
-    view: {
-      id: opened.id,
-      hash: opened.hash,
-      callback_id: opened.view.callback_id,
-      private_metadata: opened.view.private_metadata,
-      state: { values: stateFor(opened.view, typed) },
-    },
-  });
-}
-
-async function declare(bot: BotUnderTest, summary = 'Checkout returns 500s'): Promise<{ incidentId: string; channel: string }> {
-  const opened = await opens(bot, () => slashCommand(bot.url, SIGNING_SECRET, { command: '/incident', text: `declare ${summary}`, channel_id: 'C111', user_id: USER }));
-  assert.equal(opened.view.callback_id, ids.DECLARE_MODAL);
-  // Picking the type rebuilds the modal with that type's custom fields (views.update).
-  const updatesBefore = bot.slack.callsTo('views.update').length;
-  const pick = await blockAction(bot.url, SIGNING_SECRET, {
-    user: { id: USER },
-    view: { id: opened.id, hash: opened.hash, callback_id: ids.DECLARE_MODAL, private_metadata: opened.view.private_metadata, state: { values: stateFor(opened.view) } },
-    actions: [{ type: 'static_select', action_id: ids.DECLARE_TYPE, block_id: ids.DECLARE_TYPE_BLOCK, selected_option: { text: { type: 'plain_text', text: 'Major Incident' }, value: 'major-incident' } }],
-  });
-  assert.equal(pick.status, 200);
-  await bot.slack.waitFor(() => bot.slack.callsTo('views.update').length > updatesBefore, { what: 'the declare modal to show the type fields' });
-  const v = bot.slack.view(opened.id)!;
-  const rebuilt = { id: opened.id, hash: v.hash, view: v.view };
-  assert.match(JSON.stringify(rebuilt.view), /customer_facing|Customer facing/);
-  const ack = await submit(bot, rebuilt, {
-    [ids.DECLARE_TYPE_BLOCK]: 'major-incident',
-    [ids.fieldBlock('customer_facing')]: 'true',
-    [ids.DECLARE_SEVERITY_BLOCK]: 'P1',
-    [ids.DECLARE_SERVICE_BLOCK]: 'checkout',
-    [ids.DECLARE_ENVIRONMENT_BLOCK]: 'prod',
-  });
-  assert.equal(ack.status, 200, ack.body);
-  assert.equal(ack.body, '', `the declare modal was refused: ${ack.body}`);
-  await bot.slack.waitFor(() => bot.slack.callsTo('pins.add').length > 0, { what: 'the summary to be pinned' });
-  const incident = bot.app.store.incidents.list(1)[0]!;
-  return { incidentId: incident.id, channel: incident.channel! };
-}
+import {
+  USER,
+  opens,
+  submit,
+  declare,
+  waitForRun,
+  assertAllPayloadsWithinLimits,
+} from '../support/slack-flow.ts';
 
 test('declare → /runbook rollback → modal → one live message to succeeded, thread and timeline', async () => {
   const bot = await startBot();
@@ -79,7 +29,14 @@ test('declare → /runbook rollback → modal → one live message to succeeded,
     assert.equal(created.args.name, 'inc-1-checkout-returns-500s');
     assert.ok(bot.slack.callsTo('conversations.invite').some((c) => String(c.args.users).includes(USER)));
 
-    const modal = await opens(bot, () => slashCommand(bot.url, SIGNING_SECRET, { command: '/runbook', text: 'rollback', channel_id: channel, user_id: USER }));
+    const modal = await opens(bot, () =>
+      slashCommand(bot.url, SIGNING_SECRET, {
+        command: '/runbook',
+        text: 'rollback',
+        channel_id: channel,
+        user_id: USER,
+      }),
+    );
     assert.equal(modal.view.callback_id, ids.RUNBOOK_INPUT_MODAL);
 
     // A value outside the allowed ones is refused inline, naming the allowed values.
@@ -94,7 +51,7 @@ test('declare → /runbook rollback → modal → one live message to succeeded,
     assert.equal(ok.status, 200);
     const run = await waitForRun(bot, 'succeeded');
     assert.equal(run.requester, USER);
-    await settle(bot);
+    await bot.app.publisher.idle();
 
     const ts = bot.app.store.runMessages.get(run.id)!.ts;
     const roots = bot.slack.messages(channel).filter((m) => m.text.includes('P1 - Emergency Rollback'));
@@ -111,8 +68,16 @@ test('declare → /runbook rollback → modal → one live message to succeeded,
     assert.ok(kinds.includes('incident.declared') || kinds[0]!.startsWith('incident'), kinds.join());
     assert.ok(kinds.includes('run.finished'));
     // One chat.update per message per second at most.
-    const updates = bot.slack.callsTo('chat.update').filter((c) => c.args.ts === root.ts).map((c) => c.at);
-    for (let i = 1; i < updates.length; i++) assert.ok(updates[i]! - updates[i - 1]! >= 900, `updates ${updates[i - 1]} and ${updates[i]} less than a second apart`);
+    const updates = bot.slack
+      .callsTo('chat.update')
+      .filter((c) => c.args.ts === root.ts)
+      .map((c) => c.at);
+    for (let i = 1; i < updates.length; i++)
+      assert.ok(
+        updates[i]! - updates[i - 1]! >= 900,
+        `updates ${updates[i - 1]} and ${updates[i]} less than a second apart`,
+      );
+    assertAllPayloadsWithinLimits(bot);
   } finally {
     await bot.stop();
   }
@@ -123,9 +88,21 @@ test('double submit and bad signatures never start a run; cancel aborts the pipe
   try {
     bot.harness.program('rollback_service', { statuses: ['Running'] });
     const { channel } = await declare(bot);
-    const modal = await opens(bot, () => slashCommand(bot.url, SIGNING_SECRET, { command: '/runbook', text: 'rollback', channel_id: channel, user_id: USER }));
+    const modal = await opens(bot, () =>
+      slashCommand(bot.url, SIGNING_SECRET, {
+        command: '/runbook',
+        text: 'rollback',
+        channel_id: channel,
+        user_id: USER,
+      }),
+    );
 
-    const forged = await slashCommand(bot.url, 'wrong-secret', { command: '/runbook', text: 'rollback', channel_id: channel, user_id: USER });
+    const forged = await slashCommand(bot.url, 'wrong-secret', {
+      command: '/runbook',
+      text: 'rollback',
+      channel_id: channel,
+      user_id: USER,
+    });
     assert.equal(forged.status, 401);
     const first = await submit(bot, modal, {});
     assert.equal(first.status, 200);
@@ -136,7 +113,9 @@ test('double submit and bad signatures never start a run; cancel aborts the pipe
     assert.equal(bot.app.store.runs.recent().length, 1, 'one run for two submissions of one modal');
 
     const run = bot.app.store.runs.recent()[0]!;
-    await bot.slack.waitFor(() => bot.harness.requestsTo('execute').length === 1, { what: 'the pipeline to start' });
+    await bot.slack.waitFor(() => bot.harness.requestsTo('execute').length === 1, {
+      what: 'the pipeline to start',
+    });
     const click = await blockAction(bot.url, SIGNING_SECRET, {
       user: { id: USER },
       channel: { id: channel },
@@ -146,8 +125,10 @@ test('double submit and bad signatures never start a run; cancel aborts the pipe
     assert.equal(click.status, 200);
     await waitForRun(bot, 'cancelled');
     await bot.slack.waitFor(() => bot.harness.requestsTo('abort').length === 1, { what: 'the abort' });
-    await bot.slack.waitFor(() => bot.slack.responsesTo('cancel').length === 1, { what: 'the ephemeral answer' });
-    assert.match(JSON.stringify(bot.slack.responsesTo("cancel")[0]!.body), /cancelled/);
+    await bot.slack.waitFor(() => bot.slack.responsesTo('cancel').length === 1, {
+      what: 'the ephemeral answer',
+    });
+    assert.match(JSON.stringify(bot.slack.responsesTo('cancel')[0]!.body), /cancelled/);
   } finally {
     await bot.stop();
   }
@@ -163,9 +144,19 @@ steps:
     uses: timeline.event
     with: { text: "restart requested" }
 `;
-  const bot = await startBot({ extraManifests: { 'restricted.yaml': restricted }, usergroups: { S0000000001: ['U222'] } });
+  const bot = await startBot({
+    extraManifests: { 'restricted.yaml': restricted },
+    usergroups: { S0000000001: ['U222'] },
+  });
   try {
-    const modal = await opens(bot, () => slashCommand(bot.url, SIGNING_SECRET, { command: '/runbook', text: 'restart-db', channel_id: 'C111', user_id: 'U111' }));
+    const modal = await opens(bot, () =>
+      slashCommand(bot.url, SIGNING_SECRET, {
+        command: '/runbook',
+        text: 'restart-db',
+        channel_id: 'C111',
+        user_id: 'U111',
+      }),
+    );
     const res = await submit(bot, modal, {}, 'U111');
     const body = JSON.parse(res.body) as { response_action: string; view: Json };
     assert.equal(body.response_action, 'update');
@@ -174,7 +165,14 @@ steps:
     assert.ok(bot.app.store.audit.recent().some((a) => a.action === 'run.refused' && a.actor === 'U111'));
 
     // A member of the role's user group may run it.
-    const modal2 = await opens(bot, () => slashCommand(bot.url, SIGNING_SECRET, { command: '/runbook', text: 'restart-db', channel_id: 'C111', user_id: 'U222' }));
+    const modal2 = await opens(bot, () =>
+      slashCommand(bot.url, SIGNING_SECRET, {
+        command: '/runbook',
+        text: 'restart-db',
+        channel_id: 'C111',
+        user_id: 'U222',
+      }),
+    );
     const ok = await submit(bot, modal2, {}, 'U222');
     assert.equal(ok.status, 200);
     await waitForRun(bot, 'succeeded');
@@ -187,26 +185,40 @@ test('incident commands: change severity, set a field, errors are ephemeral with
   const bot = await startBot();
   try {
     const { channel } = await declare(bot);
-    const sev = await slashCommand(bot.url, SIGNING_SECRET, { command: '/incident', text: 'severity P0', channel_id: channel, user_id: USER });
+    const sev = await slashCommand(bot.url, SIGNING_SECRET, {
+      command: '/incident',
+      text: 'severity P0',
+      channel_id: channel,
+      user_id: USER,
+    });
     assert.match(sev.body, /P1 → P0/);
-    const bad = await slashCommand(bot.url, SIGNING_SECRET, { command: '/incident', text: 'status sleeping', channel_id: channel, user_id: USER });
+    const bad = await slashCommand(bot.url, SIGNING_SECRET, {
+      command: '/incident',
+      text: 'status sleeping',
+      channel_id: channel,
+      user_id: USER,
+    });
     assert.match(bad.body, /ephemeral/);
     assert.match(bad.body, /investigating/);
-    const outside = await slashCommand(bot.url, SIGNING_SECRET, { command: '/incident', text: 'severity P0', channel_id: 'C222', user_id: USER });
+    const outside = await slashCommand(bot.url, SIGNING_SECRET, {
+      command: '/incident',
+      text: 'severity P0',
+      channel_id: 'C222',
+      user_id: USER,
+    });
     assert.match(outside.body, /works in an incident channel/);
-    const unknown = await slashCommand(bot.url, SIGNING_SECRET, { command: '/incident', text: 'frobnicate', channel_id: channel, user_id: USER });
+    const unknown = await slashCommand(bot.url, SIGNING_SECRET, {
+      command: '/incident',
+      text: 'frobnicate',
+      channel_id: channel,
+      user_id: USER,
+    });
     assert.match(unknown.body, /Unknown subcommand/);
-    await bot.slack.waitFor(() => bot.slack.callsTo('chat.update').some((c) => JSON.stringify(c.args).includes('P0')), { what: 'the pinned summary to show P0' });
+    await bot.slack.waitFor(
+      () => bot.slack.callsTo('chat.update').some((c) => JSON.stringify(c.args).includes('P0')),
+      { what: 'the pinned summary to show P0' },
+    );
   } finally {
     await bot.stop();
   }
 });
-
-async function waitForRun(bot: BotUnderTest, state: string) {
-  await bot.slack.waitFor(() => bot.app.store.runs.recent(1)[0]?.state === state, { what: `a run in state ${state}`, timeoutMs: 15_000 });
-  return bot.app.store.runs.recent(1)[0]!;
-}
-
-async function settle(bot: BotUnderTest) {
-  await bot.app.publisher.idle();
-}
