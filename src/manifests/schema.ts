@@ -75,7 +75,11 @@ export const slackBlockSchema = z.union([
 ]);
 export const slackMessageWith = z.strictObject({
   /** incident (the incident's channel), thread (the run's status thread), a channel id or #name. */
-  channel: z.string().min(1).optional(),
+  channel: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('incident (default), thread (the run status thread), a channel id (C…) or #name.'),
   /** A Slack user id (or template) to DM instead of posting in a channel. */
   user: z.string().min(1).optional(),
   text: z.string().min(1),
@@ -86,7 +90,7 @@ export type SlackMessageWith = z.infer<typeof slackMessageWith>;
 
 export const teamsMessageWith = z.strictObject({
   /** The Teams incoming-webhook / Workflows URL is a secret: it comes from this env var. */
-  url_env: envNameSchema,
+  url_env: envNameSchema.describe('Env var holding the Teams incoming-webhook / Workflows URL (a secret).'),
   title: z.string().min(1),
   text: z.string().min(1),
   facts: z.record(z.string().min(1), z.string()).optional(),
@@ -108,16 +112,25 @@ const jsonBody: z.ZodType<unknown> = z.lazy(() =>
 );
 export const webhookWith = z.strictObject({
   /** The target URL (template values are URL-encoded), or url_env when the URL itself is a secret. */
-  url: z.string().min(1).optional(),
-  url_env: envNameSchema.optional(),
+  url: z.string().min(1).optional().describe('Target URL; template values are URL-encoded. Or use url_env.'),
+  url_env: envNameSchema.optional().describe('Env var holding the URL, when the URL itself is a secret.'),
   method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
   headers: z.record(headerNameSchema, z.string()).default({}),
   /** Headers whose values are secrets (Authorization…): header name -> env var name. */
-  headers_from_env: z.record(headerNameSchema, envNameSchema).default({}),
+  headers_from_env: z
+    .record(headerNameSchema, envNameSchema)
+    .default({})
+    .describe(
+      'Secret headers: header name -> env var holding its value, e.g. { Authorization: STATUSPAGE_AUTH }.',
+    ),
   /** JSON: a YAML object/list (each text value a template) or a JSON text template (values JSON-escaped). */
   body: z.union([z.string().min(1), z.array(jsonBody), z.record(z.string(), jsonBody)]),
   /** Signs the raw body: `<signature_header>: sha256=<hex HMAC-SHA256>` with the secret in this env var. */
-  secret_env: envNameSchema.optional(),
+  secret_env: envNameSchema
+    .optional()
+    .describe(
+      'Env var holding the HMAC-SHA256 secret; the signature header is sha256=<hex> of the raw body.',
+    ),
   signature_header: headerNameSchema.default('X-Runbook-Signature'),
 });
 export type WebhookWith = z.infer<typeof webhookWith>;
@@ -134,7 +147,10 @@ export type JiraCommentWith = z.infer<typeof jiraCommentWith>;
 export const jiraTransitionWith = z.strictObject({
   issue: jiraIssue,
   /** The transition's name as shown on the issue's workflow buttons, e.g. "Done". */
-  transition: z.string().min(1),
+  transition: z
+    .string()
+    .min(1)
+    .describe('The transition name as on the workflow button, e.g. Done (case-insensitive).'),
   /** The status it leads to, when its name differs from the transition's (used to detect "already done"). */
   status: z.string().min(1).optional(),
 });
@@ -151,7 +167,7 @@ export const SERVICENOW_STATES = {
 } as const;
 export const servicenowUpdateWith = z.strictObject({
   /** The record: its number (INC0010001, CHG0030001) or sys_id (32 hex characters); a template. */
-  record: z.string().min(1),
+  record: z.string().min(1).describe('The record number (INC0010001, CHG0030001) or its sys_id.'),
   table: z
     .string()
     .regex(/^[a-z][a-z0-9_]*$/, { message: 'a ServiceNow table name, e.g. incident' })
@@ -175,9 +191,17 @@ const stepBase = {
   if: conditionSchema.optional(),
   continue_on_error: z.boolean().default(false),
   /** Retries of a failed attempt when the failure is temporary (network, 408, 429, 5xx). */
-  retries: z.number().int().min(0).max(20).optional(),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .optional()
+    .describe('Retries of temporary failures (network, 408, 429, 5xx); follow-ups default to 5.'),
   /** How long the step may keep trying, from its first attempt (harness.pipeline: use with.timeout). */
-  timeout: durationSchema.optional(),
+  timeout: durationSchema
+    .optional()
+    .describe('How long a follow-up may keep trying from its first attempt (default 10m).'),
 };
 
 /** One entry per `uses:`. Adding an action = one schema here + one module in engine/actions/. */
