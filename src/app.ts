@@ -10,6 +10,7 @@ import { createStore, type Store } from './store/index.ts';
 import { loadManifests, formatManifestError } from './manifests/load.ts';
 import { createHarnessClient } from './harness/client.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
+import { defaultActions } from './engine/actions/index.ts';
 import { startScheduler, type Scheduler } from './engine/scheduler.ts';
 import { systemClock, type Clock, type HarnessApi } from './engine/ports.ts';
 import { createHttpServer, listen } from './http/server.ts';
@@ -84,6 +85,14 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     clock,
     log,
     notifier: publisher,
+    actions: defaultActions({
+      slack: client as never,
+      // `slack.message` with `channel: thread` replies under the run's live message.
+      slackThread: (runId) => {
+        const row = store.runMessages.get(runId);
+        return row?.ts ? { channel: row.channel, ts: row.ts } : undefined;
+      },
+    }),
     ...(harness ? { harness } : {}),
     poll: { minMs: config.POLL_INTERVAL_MS, maxMs: Math.max(config.POLL_INTERVAL_MS, 30_000) },
   });
