@@ -63,6 +63,13 @@ export const fieldNameOf = (blockId: string): string | null =>
 export const inputNameOf = (blockId: string): string | null =>
   blockId.startsWith('input:') ? blockId.slice('input:'.length) : null;
 
+/** Approval prompt buttons on a run message awaiting approval; value = run id. */
+export const RUN_APPROVE = 'run_approve';
+export const RUN_REJECT = 'run_reject';
+export const RUN_EDIT_INPUTS = 'run_edit_inputs';
+/** "Run anyway" after the approver was told the trigger no longer matches; value = run id. */
+export const RUN_APPROVE_FORCE = 'run_approve_force';
+
 /** Run buttons carry the runbook and, when known, the incident (button value ≤ 2000 chars). */
 export function encodeRunButton(runbookId: string, incidentId: string | null): string {
   return JSON.stringify({

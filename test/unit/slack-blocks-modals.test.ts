@@ -393,7 +393,7 @@ test('parseInputModal: values by type, option values mapped back, absent blocks 
     reason: null,
   });
   assert.equal(parsed.incidentId, 'INC-42');
-  assert.deepEqual(parsed.meta, { runbookId: 'emergency-rollback', incidentId: null, channelId: 'C9' });
+  assert.deepEqual(parsed.meta, { runbookId: 'emergency-rollback', incidentId: null, channelId: 'C9', runId: null });
   // The parsed inputs are what the engine accepts.
   assert.deepEqual(prepareRun(rb, incident(), parsed.inputs).problems, []);
 });
@@ -405,7 +405,7 @@ test('parseInputModal: not-a-number stays text for the engine to name; garbage m
     rb,
   );
   assert.deepEqual(parsed.inputs, { replicas: '1e' });
-  assert.deepEqual(parsed.meta, { runbookId: '', incidentId: null, channelId: '' });
+  assert.deepEqual(parsed.meta, { runbookId: '', incidentId: null, channelId: '', runId: null });
   assert.deepEqual(parseInputModal({ state: null }, null).inputs, {});
 });
 

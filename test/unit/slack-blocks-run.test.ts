@@ -163,7 +163,6 @@ test('cancelled, timed out, awaiting approval, automatic trigger and approver ar
       requester: null,
       trigger: 'incident.created',
       triggerDetail: 'incident.created: severity in [P0, P1]',
-      approver: 'U0DAVE',
     }),
     steps: [step({ status: 'pending', url: null, progress: null })],
     incident: incident(),
@@ -172,7 +171,21 @@ test('cancelled, timed out, awaiting approval, automatic trigger and approver ar
   assertMessageOk(auto);
   const t = allText(auto.blocks);
   assert.match(t, /⏸️ .*Awaiting approval/);
-  assert.match(t, /Triggered by incident\.created: severity in \[P0, P1\] · approved by <@U0DAVE>/);
+  assert.match(t, /Triggered by incident\.created: severity in \[P0, P1\]/);
+  assert.match(t, /Approval needed/);
+  const actions = JSON.stringify(auto.blocks.filter((b) => b.type === 'actions'));
+  for (const id of [ids.RUN_APPROVE, ids.RUN_REJECT, ids.RUN_EDIT_INPUTS]) assert.match(actions, new RegExp(id));
+  assert.doesNotMatch(actions, new RegExp(ids.RUN_CANCEL), 'the prompt replaces the Cancel button');
+
+  const approved = runMessage({
+    run: { ...run({ state: 'running', requester: null, trigger: 'incident.created', approver: 'U0DAVE' }), decidedAt: T0 } as never,
+    steps: [step()],
+    incident: incident(),
+    now: T0,
+  });
+  assertMessageOk(approved);
+  assert.match(allText(approved.blocks), /✅ Approved by <@U0DAVE> at <!date\^\d+\^\{time\}\|\d\d:\d\d UTC>/);
+  assert.doesNotMatch(JSON.stringify(approved.blocks), new RegExp(ids.RUN_APPROVE));
 });
 
 test('waiting on a person in Harness is said so', () => {

@@ -98,7 +98,13 @@ export function declareModal(opts: DeclareModalOptions): ModalView {
   );
   for (const [blockId, actionId, label, hint, initial] of [
     [ids.DECLARE_SERVICE_BLOCK, ids.DECLARE_SERVICE_ACTION, 'Service', 'e.g. checkout', opts.service],
-    [ids.DECLARE_ENVIRONMENT_BLOCK, ids.DECLARE_ENVIRONMENT_ACTION, 'Environment', 'e.g. prod', opts.environment],
+    [
+      ids.DECLARE_ENVIRONMENT_BLOCK,
+      ids.DECLARE_ENVIRONMENT_ACTION,
+      'Environment',
+      'e.g. prod',
+      opts.environment,
+    ],
   ] as const) {
     const init = initial?.trim() ? truncate(oneLine(initial), LIMITS.plainTextInput) : undefined;
     blocks.push(

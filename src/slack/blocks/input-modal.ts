@@ -20,12 +20,16 @@ export interface InputModalOptions {
   channelId: string;
   /** initial values by input name (usually the rendered `{{ incident.* }}` defaults) */
   defaults: Record<string, unknown>;
+  /** Editing the inputs of this run before approving it. */
+  runId?: string;
 }
 
 export interface InputModalMeta {
   runbookId: string;
   incidentId: string | null;
   channelId: string;
+  /** Set when the modal edits the inputs of a run awaiting approval (submit = approve with them). */
+  runId?: string;
 }
 
 /** Each id is capped so the JSON always fits private_metadata (3000). */
@@ -34,6 +38,7 @@ export function encodeInputMeta(m: InputModalMeta): string {
     runbookId: m.runbookId.slice(0, 900),
     incidentId: m.incidentId === null ? null : m.incidentId.slice(0, 900),
     channelId: m.channelId.slice(0, 900),
+    ...(m.runId ? { runId: m.runId.slice(0, 100) } : {}),
   });
 }
 
@@ -105,10 +110,15 @@ export function runbookInputModal(opts: InputModalOptions): ModalView {
   return modal({
     callbackId: ids.RUNBOOK_INPUT_MODAL,
     title: name,
-    submit: 'Run',
+    submit: opts.runId ? 'Approve & run' : 'Run',
     close: 'Cancel',
     blocks,
-    privateMetadata: encodeInputMeta({ runbookId: runbook.id, incidentId, channelId: opts.channelId }),
+    privateMetadata: encodeInputMeta({
+      runbookId: runbook.id,
+      incidentId,
+      channelId: opts.channelId,
+      ...(opts.runId ? { runId: opts.runId } : {}),
+    }),
   });
 }
 

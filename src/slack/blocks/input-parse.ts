@@ -12,7 +12,7 @@ import { oneLine, sentence, truncate } from './text.ts';
 
 export interface ParsedInputModal {
   /** what the modal was opened with; '' when private_metadata was missing or not ours */
-  meta: { runbookId: string; incidentId: string | null; channelId: string };
+  meta: { runbookId: string; incidentId: string | null; channelId: string; runId: string | null };
   /** by input name; inputs whose block was not in the view are absent (their defaults apply) */
   inputs: Record<string, unknown>;
   /** the incident picked in the modal, else the one the modal was opened for */
@@ -34,11 +34,12 @@ export function parseMeta(privateMetadata: string | null | undefined): ParsedInp
         runbookId: idOrNull(m.runbookId) ?? '',
         incidentId: idOrNull(m.incidentId),
         channelId: idOrNull(m.channelId) ?? '',
+        runId: idOrNull(m.runId),
       };
   } catch {
     // Not ours (or tampered with): treat as unknown, the caller reports it.
   }
-  return { runbookId: '', incidentId: null, channelId: '' };
+  return { runbookId: '', incidentId: null, channelId: '', runId: null };
 }
 
 /** With `runbook` null only the meta and the picked incident are read (to find the runbook first). */

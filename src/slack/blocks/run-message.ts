@@ -7,6 +7,7 @@ import type { IncidentRecord, RunRecord, StepRecord, TimelineEvent } from '../..
 import type { RunbookInput } from '../../manifests/schema.ts';
 import * as ids from '../ids.ts';
 import { button, context, fieldsSection, section, type Block, type Message } from './kit.ts';
+import { approvalBlocks } from './approval.ts';
 import { LIMITS } from './limits-table.ts';
 import {
   harnessUrlOf,
@@ -56,8 +57,11 @@ export function runMessage(data: RunMessageData): Message {
     blocks.push(section(joinLines(lines, LIMITS.sectionText, 'more steps')));
   }
 
+  const approval = approvalBlocks(run);
+  blocks.push(...approval);
   const url = harnessUrlOf(steps);
-  const buttons = [
+  const awaiting = run.state === 'awaiting_approval';
+  const buttons = awaiting ? [] : [
     ...(url ? [button({ text: 'View in Harness', actionId: ids.RUN_OPEN_HARNESS, url })] : []),
     ...(active
       ? [
@@ -90,7 +94,6 @@ function contextParts(run: RunRecord, incident: IncidentRecord | null, now: numb
       ? `Requested by ${userMention(run.requester)}`
       : `Triggered by ${md(run.triggerDetail ?? run.trigger, 150)}`;
   const parts = [who];
-  if (run.approver) parts.push(`approved by ${userMention(run.approver)}`);
   if (incident) parts.push(`*${md(incident.id, 40)}* ${md(oneLine(incident.summary), 80)}`);
   else if (run.incidentId) parts.push(`*${md(run.incidentId, 40)}*`);
   parts.push(runElapsed(run, now));

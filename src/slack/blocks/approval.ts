@@ -1,0 +1,57 @@
+/**
+ * The approval part of a run's message: while the run awaits a decision, why it would run and the
+ * three buttons (Approve & run, Reject, Edit inputs); once decided, one line that says who decided
+ * and when, in place of the buttons (the message is the same one, updated).
+ */
+import type { RunRecord } from '../../store/index.ts';
+import * as ids from '../ids.ts';
+import { button, context, section, type Block } from './kit.ts';
+import { md, oneLine, userMention } from './text.ts';
+
+type Decided = RunRecord & { decidedAt?: number | null; approvalExpiresAt?: number | null };
+
+/** `<!date^…>` renders in each reader's time zone; the fallback is UTC. */
+export function slackTime(ms: number): string {
+  const d = new Date(ms);
+  const hhmm = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`;
+  return `<!date^${Math.floor(ms / 1000)}^{time}|${hhmm}>`;
+}
+
+export function approvalBlocks(run: RunRecord): Block[] {
+  const r = run as Decided;
+  if (run.state === 'awaiting_approval') {
+    const why =
+      run.trigger === 'manual'
+        ? `${userMention(run.requester)} asked to run it; it needs approval by ${md(run.runbook.access.approve.join(' or '), 200)}.`
+        : `Fired by *${md(run.trigger, 40)}*: ${md(oneLine(run.triggerDetail ?? 'conditions matched'), 1200)}`;
+    const expires = r.approvalExpiresAt ? ` · expires ${slackTime(r.approvalExpiresAt)}` : '';
+    const who = `Approvers: ${md(run.runbook.access.approve.join(', '), 200)} (not the requester)${expires}`;
+    return [
+      section(`⏸️ *Approval needed*\n${why}`),
+      context([who]),
+      {
+        type: 'actions',
+        block_id: ids.RUN_ACTIONS_BLOCK,
+        elements: [
+          button({ text: 'Approve & run', actionId: ids.RUN_APPROVE, value: run.id, style: 'primary' }),
+          button({
+            text: 'Reject',
+            actionId: ids.RUN_REJECT,
+            value: run.id,
+            style: 'danger',
+            confirm: { title: 'Reject this run?', text: `${oneLine(run.runbook.name)} (${run.id}) will not run.`, confirm: 'Reject', deny: 'Back' },
+          }),
+          button({ text: 'Edit inputs', actionId: ids.RUN_EDIT_INPUTS, value: run.id }),
+        ],
+      },
+    ];
+  }
+  const at = r.decidedAt ? ` at ${slackTime(r.decidedAt)}` : '';
+  if (run.state === 'rejected') {
+    const by = /^rejected by (\S+)/.exec(run.error ?? '')?.[1] ?? run.approver;
+    return [context([`🚫 Rejected${by ? ` by ${userMention(by)}` : ''}${at}`])];
+  }
+  if ((run.state as string) === 'expired') return [context([`⌛ Expired: nobody approved it in time${at}`])];
+  if (run.approver) return [context([`✅ Approved by ${userMention(run.approver)}${at}`])];
+  return [];
+}
