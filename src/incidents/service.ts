@@ -88,6 +88,13 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const now = deps.clock.now();
     const incident = store.tx(() => {
       assertChannelFree(data.channel, null);
+      const holder = data.externalId ? store.incidents.byExternalId(data.externalId) : undefined;
+      if (holder) {
+        // The API turns this into an update of `holder` (idempotent create); other callers see why.
+        throw invalid([
+          { field: 'externalId', message: `externalId ${data.externalId} already belongs to ${holder.id}` },
+        ]);
+      }
       const rec = store.incidents.insert(data, now);
       const snapshot = { ...data };
       store.timeline.add({

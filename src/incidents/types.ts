@@ -31,6 +31,8 @@ export interface DeclareInput {
   commander?: string | null;
   channel?: string | null;
   fields?: Record<string, unknown>;
+  /** The caller's own id for it (incident API, Alertmanager group); unique across incidents. */
+  externalId?: string | null;
 }
 
 /**

@@ -14,6 +14,8 @@ import { optional, parseChannel, parseName, parseSeverity, parseStatus } from '.
 
 export const ANY_TYPE = 'any';
 export const SUMMARY_MAX = 150;
+/** Room for an Alertmanager group key with its route path (longer keys are hashed by the API). */
+export const EXTERNAL_ID_MAX = 500;
 /** Base fields `set <field> <value>` may change; severity, status and commander have their own commands. */
 export const SETTABLE_BASE_FIELDS = ['summary', 'service', 'environment'] as const;
 
@@ -112,6 +114,10 @@ export function validateDeclare(input: DeclareInput, catalog: Catalog): NewIncid
     optional(inp.commander, (r) => parseUser('commander', r)),
   );
   const channel = c.take('channel', optional(inp.channel, parseChannel));
+  const externalId = c.take(
+    'externalId',
+    optional(inp.externalId, (r) => parseText('externalId', r, EXTERNAL_ID_MAX)),
+  );
 
   const typeId = isEmpty(inp.type) ? ANY_TYPE : String(inp.type).trim().toLowerCase();
   const type = incidentTypeOf(catalog, typeId);
@@ -137,6 +143,8 @@ export function validateDeclare(input: DeclareInput, catalog: Catalog): NewIncid
     commander: commander ?? null,
     channel: channel ?? null,
     fields,
+    // Only when given, so incidents declared without one keep their exact timeline snapshot.
+    ...(externalId ? { externalId } : {}),
   };
 }
 

@@ -18,11 +18,14 @@ interface IncidentRow {
   created_at: number;
   updated_at: number;
   version: number;
+  external_id: string | null;
 }
 
 export interface IncidentRecord extends Incident {
   updatedAt: number;
   version: number;
+  /** The id an alerting tool gave it (API `externalId`, Alertmanager `am:<groupKey>`); optional so literals in tests stay valid. */
+  externalId?: string | null;
 }
 
 function fromRow(r: IncidentRow): IncidentRecord {
@@ -40,17 +43,19 @@ function fromRow(r: IncidentRow): IncidentRecord {
     fields: parseJson<Record<string, FieldValue>>(r.fields_json, {}),
     updatedAt: r.updated_at,
     version: r.version,
+    externalId: r.external_id ?? null,
   };
 }
 
-export type NewIncident = Omit<Incident, 'id' | 'createdAt'>;
+export type NewIncident = Omit<Incident, 'id' | 'createdAt'> & { externalId?: string | null };
 
 export function createIncidentRepo(db: DB) {
   const byId = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE id = ?');
   const byChannel = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE channel = ?');
+  const byExternalId = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE external_id = ?');
   const insert = db.prepare(`INSERT INTO incidents
-    (id, seq, summary, severity, status, service, environment, type, commander, channel, fields_json, created_at, updated_at)
-    VALUES (@id, @seq, @summary, @severity, @status, @service, @environment, @type, @commander, @channel, @fields_json, @now, @now)`);
+    (id, seq, summary, severity, status, service, environment, type, commander, channel, fields_json, external_id, created_at, updated_at)
+    VALUES (@id, @seq, @summary, @severity, @status, @service, @environment, @type, @commander, @channel, @fields_json, @external_id, @now, @now)`);
   const update = db.prepare(`UPDATE incidents SET summary=@summary, severity=@severity, status=@status,
     service=@service, environment=@environment, type=@type, commander=@commander, channel=@channel,
     fields_json=@fields_json, updated_at=@now,
@@ -68,6 +73,10 @@ export function createIncidentRepo(db: DB) {
       const r = byChannel.get(channel);
       return r && fromRow(r);
     },
+    byExternalId(externalId: string): IncidentRecord | undefined {
+      const r = byExternalId.get(externalId);
+      return r && fromRow(r);
+    },
     list(limit = 50): IncidentRecord[] {
       return list.all(limit).map(fromRow);
     },
@@ -78,7 +87,15 @@ export function createIncidentRepo(db: DB) {
     insert(data: NewIncident, now: number): IncidentRecord {
       const seq = nextCounter(db, 'incident');
       const id = `INC-${seq}`;
-      insert.run({ ...data, id, seq, fields_json: JSON.stringify(data.fields ?? {}), now });
+      const { externalId, ...rest } = data;
+      insert.run({
+        ...rest,
+        id,
+        seq,
+        fields_json: JSON.stringify(data.fields ?? {}),
+        external_id: externalId ?? null,
+        now,
+      });
       return fromRow(byId.get(id)!);
     },
     /** Optimistic update: returns undefined when someone else changed the row first. */
