@@ -7,13 +7,14 @@ import { AppError } from '../errors.ts';
 
 const RUN_TRANSITIONS: Record<RunState, readonly RunState[]> = {
   pending: ['running', 'awaiting_approval', 'cancelled', 'failed'],
-  awaiting_approval: ['pending', 'rejected', 'cancelled'],
+  awaiting_approval: ['pending', 'rejected', 'expired', 'cancelled'],
   running: ['succeeded', 'failed', 'timed_out', 'cancelled'],
   succeeded: [],
   failed: [],
   timed_out: [],
   cancelled: [],
   rejected: [],
+  expired: [],
 };
 
 const STEP_TRANSITIONS: Record<StepState, readonly StepState[]> = {
@@ -33,6 +34,7 @@ export const TERMINAL_RUN_STATES: readonly RunState[] = [
   'timed_out',
   'cancelled',
   'rejected',
+  'expired',
 ];
 export const TERMINAL_STEP_STATES: readonly StepState[] = [
   'succeeded',

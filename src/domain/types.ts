@@ -52,13 +52,14 @@ export interface Incident {
 
 export const RUN_STATES = [
   'pending',
-  'awaiting_approval', // reserved for the approvals issue
+  'awaiting_approval', // an automatic run (or a manual one that needs approval) waits for a decision
   'running',
   'succeeded',
   'failed',
   'timed_out',
   'cancelled',
-  'rejected', // reserved for the approvals issue
+  'rejected', // a commander said no
+  'expired', // nobody decided within the runbook's approval_timeout
 ] as const;
 export type RunState = (typeof RUN_STATES)[number];
 

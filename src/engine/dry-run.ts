@@ -105,7 +105,12 @@ export function dryRun(
   const triggers = runbook.triggers.map((t, index) => ({
     index,
     on: t.on,
-    ...evaluateTrigger(t, { type, incident, ...(opts.previous ? { previous: opts.previous } : {}) }),
+    // No history in a dry run: as if nothing had fired yet for this incident (the first firing).
+    ...evaluateTrigger(
+      t,
+      { type, incident, ...(opts.previous ? { previous: opts.previous } : {}) },
+      { runbook },
+    ),
   }));
   return { runbook, prepared, steps, triggers };
 }
@@ -154,6 +159,7 @@ export function formatDryRun(r: DryRunReport): string {
   if (!r.triggers.length) out.push('  (none: manual only)');
   for (const t of r.triggers) {
     out.push(`  [${t.index}] on ${t.on}: ${t.fires ? 'WOULD FIRE' : 'would not fire'} — ${t.reason}`);
+    if (t.policy) out.push(`      (fires ${t.policy}; the first firing for an incident is shown)`);
     out.push(...t.traceLines.map((l) => `      ${l}`));
   }
   return out.join('\n');

@@ -13,6 +13,20 @@ import { prepareRun } from './prepare.ts';
 import { addEvent, applyResult, cancelRunTx } from './transitions.ts';
 import { runDueStep } from './step-runner.ts';
 import { runScope } from './scope.ts';
+import {
+  approvalFor,
+  approvalScope,
+  approvalTimeoutMs,
+  decideRun,
+  expireApprovals,
+  recordApprovalRequest,
+  type ApprovalDeps,
+  type ApprovalMode,
+  type Decision,
+  type DecideResult,
+} from './approvals.ts';
+
+export type { ApprovalMode, Decision, DecideResult } from './approvals.ts';
 
 export interface EngineOptions {
   store: Store;
@@ -34,6 +48,13 @@ export interface StartRunRequest {
   triggerDetail?: string | null;
   requester: string | null;
   inputs?: Record<string, unknown>;
+  /**
+   * auto (default): manual runs follow runbook.access.approval, automatic runs ask; the trigger
+   * service passes the trigger's `approval` (required | none).
+   */
+  approval?: ApprovalMode;
+  /** Which of the runbook's triggers fired (automatic runs; re-checked at approval time). */
+  triggerIndex?: number;
 }
 
 export function createEngine(opts: EngineOptions) {
@@ -78,6 +99,8 @@ export function createEngine(opts: EngineOptions) {
     });
   }
 
+  const approvalDeps: ApprovalDeps = { store, clock, begin, notify };
+
   const engine = {
     /** Validates and records a run, then starts it. Throws INPUT_INVALID listing every problem. */
     startRun(req: StartRunRequest): RunRecord {
@@ -96,16 +119,29 @@ export function createEngine(opts: EngineOptions) {
         );
       }
       const now = clock.now();
+      const trigger = req.trigger ?? 'manual';
+      const approval = approvalFor(
+        req.approval,
+        trigger !== 'manual',
+        runbook,
+        approvalScope(prepared.inputs, incident ?? null, {
+          requester: req.requester,
+          trigger,
+          runbook: runbook.id,
+        }),
+      );
       const run = store.tx(() => {
         const r = store.runs.insert(
           {
             incidentId: incident?.id ?? null,
             runbook,
-            trigger: req.trigger ?? 'manual',
+            trigger,
             triggerDetail: req.triggerDetail ?? null,
             requester: req.requester,
             inputs: prepared.inputs,
-            state: 'pending',
+            state: approval.required ? 'awaiting_approval' : 'pending',
+            approvalExpiresAt: approval.required ? now + approvalTimeoutMs(runbook) : null,
+            triggerIndex: req.triggerIndex ?? null,
           },
           prepared.steps.map((s) => ({
             stepId: s.stepId,
@@ -135,11 +171,25 @@ export function createEngine(opts: EngineOptions) {
           subject: r.id,
           detail: { runbook: runbook.id, incident: r.incidentId, inputs: prepared.inputs },
         });
+        if (approval.required) recordApprovalRequest(store, r, approval.reason, now);
         return r;
       });
-      begin(run);
+      if (!approval.required) begin(run);
       notify(run.id);
       return store.runs.get(run.id)!;
+    },
+
+    /**
+     * Approves or rejects a run awaiting approval, exactly once (see approvals.ts). Callers check
+     * who may decide first (domain/approval.ts canDecide).
+     */
+    decide(runId: string, d: Decision): Promise<DecideResult> {
+      return decideRun(approvalDeps, runId, d);
+    },
+
+    /** Awaiting runs past their approval_timeout → expired; the scheduler calls it every 15 s. */
+    expireApprovals(): number {
+      return expireApprovals(approvalDeps);
     },
 
     /** Advances every due step once. Safe to call often; overlapping calls share one pass. */

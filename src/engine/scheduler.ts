@@ -1,6 +1,7 @@
 /**
  * node-cron drives the engine: every second it advances due steps (due times live in SQLite, so a
- * restart picks up exactly where the last process stopped). `kick()` runs a pass right away, so a
+ * restart picks up exactly where the last process stopped), and every 15 seconds it expires approval
+ * requests nobody decided (expiry times live in SQLite too). `kick()` runs a pass right away, so a
  * new run does not wait for the next second.
  */
 import { schedule, type ScheduledTask } from 'node-cron';
@@ -12,16 +13,33 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export function startScheduler(engine: Engine, log: Logger, expression = '* * * * * *'): Scheduler {
+export const EXPIRY_SWEEP = '*/15 * * * * *';
+
+export function startScheduler(
+  engine: Engine,
+  log: Logger,
+  expression = '* * * * * *',
+  expiryExpression = EXPIRY_SWEEP,
+): Scheduler {
   let stopped = false;
+  const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
   const pass = () =>
-    engine
-      .tick()
-      .catch((e: unknown) =>
-        log.error({ err: e instanceof Error ? e.message : String(e) }, 'engine tick failed'),
-      );
+    engine.tick().catch((e: unknown) => log.error({ err: errorText(e) }, 'engine tick failed'));
+  const sweep = () => {
+    try {
+      const expired = engine.expireApprovals();
+      if (expired) log.info({ expired }, 'approval requests expired');
+    } catch (e) {
+      log.error({ err: errorText(e) }, 'approval expiry sweep failed');
+    }
+  };
   const task: ScheduledTask = schedule(expression, pass, {
     name: 'engine-poller',
+    noOverlap: true,
+    suppressMissedWarning: true,
+  });
+  const expiry: ScheduledTask = schedule(expiryExpression, sweep, {
+    name: 'approval-expiry',
     noOverlap: true,
     suppressMissedWarning: true,
   });
@@ -31,8 +49,10 @@ export function startScheduler(engine: Engine, log: Logger, expression = '* * * 
     },
     async stop() {
       stopped = true;
-      await task.stop();
-      await task.destroy();
+      for (const t of [task, expiry]) {
+        await t.stop();
+        await t.destroy();
+      }
       await engine.tick(); // let an in-flight pass finish writing
     },
   };

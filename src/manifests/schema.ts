@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { conditionSchema } from '../domain/condition-schema.ts';
+import { parseDuration } from '../domain/duration.ts';
+
+const inRange = (ms: number | null, min: number, max: number) => ms !== null && ms >= min && ms <= max;
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 export const idSchema = z
@@ -246,6 +249,13 @@ export const runbookSchema = z.strictObject({
   inputs: z.array(inputSchema).default([]),
   access: accessSchema.default({ run: ['responders'], approve: ['commanders'], approval: 'none' }),
   triggers: z.array(triggerSchema).default([]),
+  /** How long a run waits for a decision before its approval request expires (engine default 30m). */
+  approval_timeout: durationSchema
+    .refine((s) => inRange(parseDuration(s), 60_000, 7 * 86_400_000), {
+      message: 'approval_timeout is between 1m and 7d, e.g. 30m',
+    })
+    .optional()
+    .describe('How long an approval request waits for a decision before it expires (1m to 7d; default 30m).'),
   steps: z.array(stepSchema).min(1),
 });
 export type Runbook = z.infer<typeof runbookSchema>;

@@ -7,6 +7,7 @@ import { createAuditRepo } from './audit.ts';
 import { createIdempotencyRepo } from './idempotency.ts';
 import { createRunMessageRepo } from './run-messages.ts';
 import { createIncidentMessageRepo } from './incident-messages.ts';
+import { createTriggerStateRepo } from './trigger-state.ts';
 
 export function createStore(path: string) {
   const db = openDatabase(path);
@@ -25,6 +26,7 @@ export function storeOn(db: DB, applied: string[] = []) {
     idempotency: createIdempotencyRepo(db),
     runMessages: createRunMessageRepo(db),
     incidentMessages: createIncidentMessageRepo(db),
+    triggerState: createTriggerStateRepo(db),
     /** Runs fn in one SQLite transaction (nested calls become savepoints). */
     tx<T>(fn: () => T): T {
       return db.transaction(fn)();
@@ -41,3 +43,4 @@ export type { TimelineEvent } from './timeline.ts';
 export type { IdempotencyEntry } from './idempotency.ts';
 export type { RunMessage } from './run-messages.ts';
 export type { IncidentMessage } from './incident-messages.ts';
+export type { TriggerStateRow, TriggerKey } from './trigger-state.ts';

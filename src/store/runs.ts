@@ -27,6 +27,14 @@ export interface RunRecord {
   startedAt: number | null;
   finishedAt: number | null;
   updatedAt: number;
+  /** While awaiting approval: when the request expires (ms). */
+  approvalExpiresAt: number | null;
+  /** When the approval was decided: approved, rejected or expired. */
+  decidedAt: number | null;
+  /** Who approved or rejected (null when it expired or needed no approval). */
+  decidedBy: string | null;
+  /** Which of the runbook's triggers started it (automatic runs). */
+  triggerIndex: number | null;
 }
 
 export interface StepRecord {
@@ -61,6 +69,9 @@ const RUN_COLUMNS = {
   finishedAt: 'finished_at',
   triggerDetail: 'trigger_detail',
   inputs: 'inputs_json',
+  approvalExpiresAt: 'approval_expires_at',
+  decidedAt: 'decided_at',
+  decidedBy: 'decided_by',
 } as const;
 export type RunPatch = Partial<Pick<RunRecord, keyof typeof RUN_COLUMNS>>;
 
@@ -106,6 +117,10 @@ function runFromRow(r: Row): RunRecord {
     startedAt: r.started_at as number | null,
     finishedAt: r.finished_at as number | null,
     updatedAt: r.updated_at as number,
+    approvalExpiresAt: (r.approval_expires_at as number | null) ?? null,
+    decidedAt: (r.decided_at as number | null) ?? null,
+    decidedBy: (r.decided_by as string | null) ?? null,
+    triggerIndex: (r.trigger_index as number | null) ?? null,
   };
 }
 
@@ -155,6 +170,8 @@ export interface NewRun {
   requester: string | null;
   inputs: Record<string, unknown>;
   state: RunState;
+  approvalExpiresAt?: number | null;
+  triggerIndex?: number | null;
 }
 export interface NewStep {
   stepId: string;
@@ -173,8 +190,9 @@ export function createRunRepo(db: DB) {
   };
   const insertRun =
     db.prepare(`INSERT INTO runs (id, seq, incident_id, runbook_id, runbook_json, trigger, trigger_detail,
-      requester, inputs_json, state, created_at, updated_at)
-    VALUES (@id, @seq, @incidentId, @runbookId, @runbookJson, @trigger, @triggerDetail, @requester, @inputsJson, @state, @now, @now)`);
+      requester, inputs_json, state, created_at, updated_at, approval_expires_at, trigger_index)
+    VALUES (@id, @seq, @incidentId, @runbookId, @runbookJson, @trigger, @triggerDetail, @requester, @inputsJson, @state, @now, @now,
+      @approvalExpiresAt, @triggerIndex)`);
   const insertStep =
     db.prepare(`INSERT INTO run_steps (run_id, idx, step_id, uses, status, resolved_yaml, resolved_json, next_attempt_at)
     VALUES (@runId, @idx, @stepId, @uses, 'pending', @resolvedYaml, @resolvedJson, @nextAttemptAt)`);
@@ -188,6 +206,8 @@ export function createRunRepo(db: DB) {
   const byState = db.prepare<[string], Row>('SELECT * FROM runs WHERE state = ? ORDER BY seq');
   const recent = db.prepare<[number], Row>('SELECT * FROM runs ORDER BY seq DESC LIMIT ?');
   const forIncident = db.prepare<[string], Row>('SELECT * FROM runs WHERE incident_id = ? ORDER BY seq');
+  const expiring = db.prepare<[number], Row>(`SELECT * FROM runs WHERE state = 'awaiting_approval'
+    AND approval_expires_at IS NOT NULL AND approval_expires_at <= ? ORDER BY approval_expires_at, seq`);
   const nextDue = db.prepare<[], { at: number | null }>(`SELECT MIN(s.next_attempt_at) AS at FROM run_steps s
     JOIN runs r ON r.id = s.run_id WHERE r.state = 'running' AND s.status IN ('pending','running')`);
 
@@ -207,6 +227,8 @@ export function createRunRepo(db: DB) {
         inputsJson: JSON.stringify(run.inputs),
         state: run.state,
         now,
+        approvalExpiresAt: run.approvalExpiresAt ?? null,
+        triggerIndex: run.triggerIndex ?? null,
       });
       steps.forEach((s, idx) =>
         insertStep.run({
@@ -255,6 +277,10 @@ export function createRunRepo(db: DB) {
     },
     nextDueAt(): number | null {
       return nextDue.get()?.at ?? null;
+    },
+    /** Runs awaiting approval whose request has expired at `now`. */
+    expiredApprovals(now: number): RunRecord[] {
+      return expiring.all(now).map(runFromRow);
     },
     byState(state: RunState): RunRecord[] {
       return byState.all(state).map(runFromRow);
