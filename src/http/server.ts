@@ -11,7 +11,14 @@ export interface HealthChecks {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function createHttpServer(opts: { health: HealthChecks; slack?: Handler | undefined }): Server {
+/** Answers a request when it is its own (`/api/*`), returning true; false lets the server go on. */
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export function createHttpServer(opts: {
+  health: HealthChecks;
+  slack?: Handler | undefined;
+  api?: ApiHandler | undefined;
+}): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body: unknown) => {
@@ -19,6 +26,7 @@ export function createHttpServer(opts: { health: HealthChecks; slack?: Handler |
       res.end(JSON.stringify(body));
     };
     if (path === '/slack/events' && opts.slack) return opts.slack(req, res);
+    if (opts.api?.(req, res)) return;
     if (req.method === 'GET' && path === '/healthz') return send(200, { ok: true });
     if (req.method === 'GET' && path === '/readyz') {
       const r = opts.health.ready();
