@@ -124,7 +124,9 @@ function alreadyDecided(run: RunRecord): string {
   };
   return (
     what[run.state] ??
-    (run.decidedAt ? `it was approved${by}${when} and is ${run.state.replace('_', ' ')}` : `it is ${run.state.replace('_', ' ')}`)
+    (run.decidedAt
+      ? `it was approved${by}${when} and is ${run.state.replace('_', ' ')}`
+      : `it is ${run.state.replace('_', ' ')}`)
   );
 }
 
@@ -181,7 +183,9 @@ export async function decideRun(deps: ApprovalDeps, runId: string, d: Decision):
     if (prepared) {
       store.runs.updateRun(run.id, { inputs: prepared.inputs }, now);
       prepared.steps.forEach((s, idx) =>
-        store.runs.updateStep(run.id, idx, { resolvedYaml: s.resolvedYaml, resolved: s.resolved }, ['pending']),
+        store.runs.updateStep(run.id, idx, { resolvedYaml: s.resolvedYaml, resolved: s.resolved }, [
+          'pending',
+        ]),
       );
     }
     const edited = Object.keys(changed).length
@@ -223,7 +227,8 @@ export async function decideRun(deps: ApprovalDeps, runId: string, d: Decision):
     return true;
   });
   const fresh = store.runs.get(run.id)!;
-  if (!applied) return { applied: false, run: fresh, reason: `${run.id} cannot be decided: ${alreadyDecided(fresh)}` };
+  if (!applied)
+    return { applied: false, run: fresh, reason: `${run.id} cannot be decided: ${alreadyDecided(fresh)}` };
   deps.notify(run.id);
   return { applied: true, run: fresh };
 }
@@ -278,7 +283,10 @@ function skipRemaining(store: Store, runId: string, reason: string, now: number)
       );
 }
 
-function changedInputs(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+function changedInputs(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(after)) if (JSON.stringify(before[k]) !== JSON.stringify(v)) out[k] = v;
   return out;

@@ -46,7 +46,13 @@ export function createTriggerService(deps: TriggerServiceDeps) {
   function fire(ev: IncidentEvent, runbook: Runbook, index: number, trigger: Trigger, detail: string) {
     const key = { incidentId: ev.incident.id, runbookId: runbook.id, triggerIndex: index };
     const rule = { once: trigger.once, cooldownMs: cooldownMs(trigger) };
-    const base = { runbookId: runbook.id, triggerIndex: index, on: trigger.on, incidentId: ev.incident.id, detail };
+    const base = {
+      runbookId: runbook.id,
+      triggerIndex: index,
+      on: trigger.on,
+      incidentId: ev.incident.id,
+      detail,
+    };
     try {
       const run = store.tx(() => {
         if (!store.triggerState.claim(key, rule, deps.clock.now())) return null;
@@ -62,7 +68,10 @@ export function createTriggerService(deps: TriggerServiceDeps) {
         });
       });
       if (!run) return null; // another handler claimed this edge first
-      log.info({ incident: ev.incident.id, runbook: runbook.id, run: run.id, state: run.state }, 'trigger fired');
+      log.info(
+        { incident: ev.incident.id, runbook: runbook.id, run: run.id, state: run.state },
+        'trigger fired',
+      );
       return { ...base, runId: run.id, state: run.state };
     } catch (e) {
       // The run was refused (bad inputs, unknown runbook…) and its transaction rolled back, claim included:
@@ -88,7 +97,10 @@ export function createTriggerService(deps: TriggerServiceDeps) {
         });
         return true;
       });
-      log.warn({ incident: ev.incident.id, runbook: runbook.id, err: err.message }, 'trigger could not start a run');
+      log.warn(
+        { incident: ev.incident.id, runbook: runbook.id, err: err.message },
+        'trigger could not start a run',
+      );
       return recorded ? { ...base, runId: null, state: null, error: err.message } : null;
     }
   }
@@ -109,7 +121,10 @@ export function createTriggerService(deps: TriggerServiceDeps) {
             const d = evaluateTrigger(trigger, ev, { runbook, history, now });
             if (d.rearm && !history.armed) store.triggerState.rearm(key, now);
             if (!d.fires) {
-              log.debug({ incident: ev.incident.id, runbook: runbook.id, trigger: index, why: d.reason }, 'no fire');
+              log.debug(
+                { incident: ev.incident.id, runbook: runbook.id, trigger: index, why: d.reason },
+                'no fire',
+              );
               return;
             }
             const detail = d.trace ? formatTrace(d.trace) : 'no condition';
