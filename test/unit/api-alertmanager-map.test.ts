@@ -113,7 +113,7 @@ test('payload checks: version "4" only, status firing|resolved, groupKey require
   assert.equal(alertmanagerPayload.safeParse(ok).success, true);
   const v3 = alertmanagerPayload.safeParse({ ...ok, version: '3' });
   assert.equal(v3.success, false);
-  assert.match(v3.error!.issues[0]!.message, /version "3" is not supported; allowed: "4"/);
+  assert.deepEqual(v3.error!.issues[0]!.path, ['version']);
   assert.equal(alertmanagerPayload.safeParse({ ...ok, status: 'pending' }).success, false);
   const { groupKey: _drop, ...noKey } = ok;
   assert.equal(alertmanagerPayload.safeParse(noKey).success, false);

@@ -33,9 +33,7 @@ export const alertSchema = z.looseObject({
 });
 
 export const alertmanagerPayload = z.looseObject({
-  version: z.literal('4', {
-    error: (i) => `version ${JSON.stringify(i.input)} is not supported; allowed: "4"`,
-  }),
+  version: z.literal('4'),
   groupKey: z.string().min(1),
   truncatedAlerts: z.number().int().nonnegative().optional(),
   status: alertStatus,

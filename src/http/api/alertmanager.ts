@@ -12,7 +12,7 @@ import { problemsOf } from './schemas.ts';
 import { upsertIncident } from './upsert.ts';
 
 export async function receiveAlertmanager(deps: ApiDeps, raw: unknown): Promise<ApiReply> {
-  const parsed = alertmanagerPayload.safeParse(raw);
+  const parsed = alertmanagerPayload.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const errors = problemsOf(parsed.error.issues, []);
     const message =

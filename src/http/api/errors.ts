@@ -64,7 +64,7 @@ export function toHttpError(e: unknown): HttpError {
   return new HttpError(500, 'internal error; the bot logged the details', [], {});
 }
 
-/** For logs: the message of whatever was thrown. */
+/** For logs and warnings: the message of whatever was thrown. */
 export function errorText(e: unknown): string {
-  return toAppError(e).message;
+  return e instanceof Error ? e.message : toAppError(e).message;
 }

@@ -40,30 +40,53 @@ type ObjectSchema = z.ZodObject<z.ZodRawShape>;
 function describeJson(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : typeof v;
+  if (typeof v === 'object') return 'an object';
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+    ? `${typeof v} ${JSON.stringify(v).slice(0, 60)}`
+    : typeof v;
 }
 
-/** Zod issues as sentences that name the field and what is allowed. */
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a JSON object',
+  record: 'a JSON object',
+  array: 'a list',
+};
+
+/**
+ * Zod issues as sentences that name the field, what was sent and what is allowed. Needs the issues
+ * of a parse with `reportInput: true`.
+ */
 export function problemsOf(issues: readonly z.core.$ZodIssue[], allowedKeys: string[]): ApiProblem[] {
   const out: ApiProblem[] = [];
   for (const issue of issues) {
     const at = issue.path.map(String).join('.');
+    const field = at || 'body';
+    const input = (issue as { input?: unknown }).input;
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        const field = at ? `${at}.${key}` : key;
-        out.push({
-          field,
-          message: `unknown field ${JSON.stringify(field)}; allowed: ${allowedKeys.join(', ')}`,
-        });
+        const name = at ? `${at}.${key}` : key;
+        const allowed = allowedKeys.length ? `; allowed: ${allowedKeys.join(', ')}` : '';
+        out.push({ field: name, message: `unknown field ${JSON.stringify(name)}${allowed}` });
       }
-      continue;
-    }
-    const field = at || 'body';
-    const text = issue.message.replace(/^Invalid input: /, '');
-    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
-      out.push({ field, message: `${field} is required; allowed: ${issue.expected}` });
+    } else if (issue.code === 'invalid_type') {
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      out.push({
+        field,
+        message:
+          input === undefined
+            ? `${field} is required; allowed: ${expected}`
+            : `${field} must be ${expected}, not ${describeJson(input)}`,
+      });
+    } else if (issue.code === 'invalid_value') {
+      const allowed = issue.values.map((v) => String(v)).join(', ');
+      out.push({ field, message: `${field} ${JSON.stringify(input)} is not valid; allowed: ${allowed}` });
+    } else if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) === 1) {
+      out.push({ field, message: `${field} is empty; allowed: a non-empty string` });
     } else {
-      out.push({ field, message: `${field}: ${text}` });
+      out.push({ field, message: `${field}: ${issue.message}` });
     }
   }
   return out;
@@ -75,7 +98,7 @@ export function parseBody<S extends ObjectSchema>(schema: S, raw: unknown): z.in
     const message = `the body must be a JSON object, not ${describeJson(raw)}; allowed fields: ${Object.keys(schema.shape).join(', ')}`;
     throw new HttpError(400, message, [{ field: 'body', message }]);
   }
-  const r = schema.safeParse(raw);
+  const r = schema.safeParse(raw, { reportInput: true });
   if (r.success) return r.data;
   const errors = problemsOf(r.error.issues, Object.keys(schema.shape));
   const message = errors.length === 1 ? errors[0]!.message : `${errors.length} problems in the request body`;
