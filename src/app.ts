@@ -139,7 +139,16 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     },
   });
   const port = await listen(server, config.PORT, config.HOST);
-  await slack.start();
+  try {
+    await slack.start();
+  } catch (e) {
+    // A refused Socket Mode token fails start-up: let go of everything so the process can exit.
+    await new Promise<void>((r) => server.close(() => r()));
+    await scheduler.stop();
+    publisher.stop();
+    store.close();
+    throw e;
+  }
   log.info({ port, host: config.HOST, slack: slack.mode, team: identity.team }, 'runbook-bot listening');
   return {
     config,

@@ -11,6 +11,7 @@ import type { SlackDeps } from './deps.ts';
 import type { SlackIdentity } from './startup.ts';
 import { slackMode } from './startup.ts';
 import { webClientOptions } from './client.ts';
+import { AppError } from '../errors.ts';
 import { registerRunbookCommand } from './listeners/runbook-command.ts';
 import { registerIncidentCommand } from './listeners/incident-command.ts';
 import { registerRunActions } from './listeners/run-actions.ts';
@@ -53,7 +54,14 @@ export function createSlackApp(config: Config, identity: SlackIdentity, deps: Sl
   const receiver =
     mode === 'http'
       ? new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', logger })
-      : new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger });
+      : new SocketModeReceiver({
+          appToken: config.SLACK_APP_TOKEN!,
+          logger,
+          // A receiver we build ourselves does not get App's clientOptions: without this the
+          // Socket Mode client asks slack.com for its WebSocket URL whatever SLACK_API_URL says
+          // (GovSlack, the tests' fake). Its own retry policy is kept: it is what reconnects.
+          installerOptions: { clientOptions: { slackApiUrl: config.SLACK_API_URL, timeout: 10_000 } },
+        });
   const app = new App({
     token: config.SLACK_BOT_TOKEN!,
     botId: identity.botId,
@@ -75,7 +83,18 @@ export function createSlackApp(config: Config, identity: SlackIdentity, deps: Sl
     mode,
     ...(receiver instanceof HTTPReceiver ? { handle: receiver.requestListener } : {}),
     async start() {
-      if (mode === 'socket') await app.start();
+      if (mode !== 'socket') return;
+      try {
+        await app.start();
+      } catch (e) {
+        // The client gives up at once on auth errors (invalid_auth, not_authed…); say which variable.
+        const detail = (e as { data?: { error?: string } }).data?.error ?? (e as Error).message;
+        throw new AppError(
+          'CONFIG_INVALID',
+          `Slack refused SLACK_APP_TOKEN at ${config.SLACK_API_URL}apps.connections.open: ${detail}. Socket Mode needs this app's app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write); see README.md#slack-app-setup.`,
+          { cause: e },
+        );
+      }
     },
     async stop() {
       if (mode === 'socket') await app.stop();

@@ -15,6 +15,7 @@ import { conversationMethods } from './slack-fake-conversations.ts';
 import { parseApiRequest } from './slack-fake-http.ts';
 import { APP_ID, BOT_ID, BOT_TOKEN, BOT_USER_ID, MANIFEST_BOT_SCOPES, TEAM_ID } from './slack-fake-ids.ts';
 import { SlackState } from './slack-fake-state.ts';
+import { APP_TOKEN, createSocketMode, type SocketModeFake } from './slack-fake-socket.ts';
 import type {
   FakeChannel,
   FakeEphemeral,
@@ -90,6 +91,8 @@ export interface SlackFakeOptions {
   /** Granted bot scopes; defaults to exactly the manifest's. */
   scopes?: readonly string[];
   rateLimit?: RateLimit;
+  /** The app-level token `apps.connections.open` accepts (Socket Mode, slack-fake-socket.ts). */
+  appToken?: string;
 }
 
 export interface SlackFake {
@@ -128,6 +131,8 @@ export interface SlackFake {
   /** What the user typed, as it will appear in view.state.values. */
   setViewState(id: string, values: Record<string, Record<string, Json>>): void;
   readonly pins: FakePin[];
+  /** Socket Mode: the WebSocket link, its envelopes and acks. */
+  readonly socket: SocketModeFake;
   /** Polls `check` until it returns a value; on timeout the error lists the calls seen. */
   waitFor<T>(
     check: () => T | undefined | null | false,
@@ -148,6 +153,11 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
   const failures = new Map<string, FailKind[]>();
   const recent = new Map<string, number[]>();
   let rateLimit: RateLimit | null = opts.rateLimit ?? null;
+  const socket = createSocketMode({
+    appToken: opts.appToken ?? APP_TOKEN,
+    appId: APP_ID,
+    wsOrigin: () => origin.replace(/^http/, 'ws'),
+  });
 
   const send = (
     res: ServerResponse,
@@ -220,6 +230,8 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
       send(res, 200, body);
     };
     if (parsed.error) return answer({ ok: false, error: parsed.error });
+    // The one method that takes the app-level token, not the bot token.
+    if (method === 'apps.connections.open') return answer(socket.connectionsOpen(parsed));
     if (parsed.token === null) return answer({ ok: false, error: 'not_authed' });
     if (parsed.token !== botToken) return answer({ ok: false, error: 'invalid_auth' });
     const handler = METHODS[method];
@@ -261,6 +273,7 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
       send(res, 404, 'not_found');
     });
   });
+  server.on('upgrade', socket.upgrade);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -333,6 +346,7 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
       v.values = values;
     },
     pins: state.pins,
+    socket: socket.fake,
     async waitFor(check, { timeoutMs = 3000, what = 'condition' } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -349,10 +363,12 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
         await new Promise((r) => setTimeout(r, 10));
       }
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await socket.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
