@@ -71,6 +71,9 @@ async function runRollback(w: World) {
     requester: 'U0REQ',
     inputs: { environment: 'prod' },
   });
+  // The shipped runbook asks for approval of manual prod runs (access.approval.when).
+  assert.equal(run.state, 'awaiting_approval');
+  assert.equal((await w.s.engine.decide(run.id, { decision: 'approve', actor: 'U0CMD' })).applied, true);
   await runToEnd(w.s, run.id, 20_000);
   const { run: done, steps } = w.s.engine.getRun(run.id)!;
   const status = Object.fromEntries(steps.map((x) => [x.stepId, x.status]));

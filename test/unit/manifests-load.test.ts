@@ -77,7 +77,7 @@ test('unknown key at top level points at the key and lists the allowed keys', ()
   const e = errorAt(
     r.errors,
     'rb.yaml:4:1',
-    /^unknown key "tiemout" \(allowed: kind, id, name, description, aliases, context, inputs, access, triggers, steps\)$/,
+    /^unknown key "tiemout" \(allowed: kind, id, name, description, aliases, context, inputs, access, triggers, approval_timeout, steps\)$/,
   );
   assert.equal(e.path, 'tiemout');
 });
