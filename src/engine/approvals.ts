@@ -16,7 +16,7 @@ import type { Store, RunRecord } from '../store/index.ts';
 import type { Clock } from './ports.ts';
 import { prepareRun } from './prepare.ts';
 import { incidentScope } from './scope.ts';
-import { addEvent } from './transitions.ts';
+import { addEvent, skipPendingSteps } from './transitions.ts';
 
 export const DEFAULT_APPROVAL_TIMEOUT = '30m';
 
@@ -223,7 +223,7 @@ export async function decideRun(deps: ApprovalDeps, runId: string, d: Decision):
       },
     });
     if (approve) deps.begin(store.runs.get(run.id)!);
-    else skipRemaining(store, run.id, 'run rejected', now);
+    else skipPendingSteps(store, run.id, 'run rejected', now);
     return true;
   });
   const fresh = store.runs.get(run.id)!;
@@ -231,56 +231,6 @@ export async function decideRun(deps: ApprovalDeps, runId: string, d: Decision):
     return { applied: false, run: fresh, reason: `${run.id} cannot be decided: ${alreadyDecided(fresh)}` };
   deps.notify(run.id);
   return { applied: true, run: fresh };
-}
-
-/** Awaiting runs past their expiry → expired. Returns how many this call expired. */
-export function expireApprovals(deps: ApprovalDeps): number {
-  const { store } = deps;
-  const now = deps.clock.now();
-  let count = 0;
-  for (const run of store.runs.expiredApprovals(now)) {
-    const waited = formatDuration(now - run.createdAt);
-    const done = store.tx(() => {
-      const patch = { state: 'expired' as const, decidedAt: now, finishedAt: now, error: 'approval expired' };
-      if (!store.runs.updateRun(run.id, patch, now, ['awaiting_approval'])) return false;
-      skipRemaining(store, run.id, 'approval expired', now);
-      addEvent(
-        store,
-        run,
-        {
-          kind: 'run.approval_expired',
-          text: `Approval of ${run.id} (${run.runbook.name}) expired after ${waited} without a decision; it will not run`,
-          key: true,
-          data: { expiresAt: run.approvalExpiresAt },
-        },
-        now,
-        `${run.id}:expired`,
-      );
-      store.audit.add({
-        at: now,
-        actor: null,
-        action: 'run.approval_expire',
-        subject: run.id,
-        detail: { runbook: run.runbookId, incident: run.incidentId, expiresAt: run.approvalExpiresAt },
-      });
-      return true;
-    });
-    if (!done) continue;
-    count++;
-    deps.notify(run.id);
-  }
-  return count;
-}
-
-function skipRemaining(store: Store, runId: string, reason: string, now: number): void {
-  for (const s of store.runs.steps(runId))
-    if (s.status === 'pending')
-      store.runs.updateStep(
-        runId,
-        s.idx,
-        { status: 'skipped', skipReason: reason, finishedAt: now, nextAttemptAt: null },
-        ['pending'],
-      );
 }
 
 function changedInputs(

@@ -18,13 +18,14 @@ import {
   approvalScope,
   approvalTimeoutMs,
   decideRun,
-  expireApprovals,
   recordApprovalRequest,
   type ApprovalDeps,
   type ApprovalMode,
   type Decision,
   type DecideResult,
 } from './approvals.ts';
+
+import { expireApprovals } from './approval-expiry.ts';
 
 export type { ApprovalMode, Decision, DecideResult } from './approvals.ts';
 

@@ -222,3 +222,15 @@ export function cancelRunTx(
     return running;
   });
 }
+
+/** Skips every step that never started (a run rejected, expired…). Call inside a transaction. */
+export function skipPendingSteps(store: Store, runId: string, reason: string, now: number): void {
+  for (const s of store.runs.steps(runId))
+    if (s.status === 'pending')
+      store.runs.updateStep(
+        runId,
+        s.idx,
+        { status: 'skipped', skipReason: reason, finishedAt: now, nextAttemptAt: null },
+        ['pending'],
+      );
+}
