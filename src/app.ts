@@ -22,7 +22,9 @@ import { assertSlackConfig, verifySlackToken } from './slack/startup.ts';
 import { createWebClient } from './slack/client.ts';
 import { RunMessagePublisher } from './slack/notifier.ts';
 import { createSlackApp, type SlackApp } from './slack/app.ts';
-import { summaryPublisher } from './slack/incident-channel.ts';
+import { summaryPublisher, createIncidentChannel, inviteUsers } from './slack/incident-channel.ts';
+import { createTriggerService } from './triggers/service.ts';
+import { createApiHandler } from './http/api/handler.ts';
 
 export interface App {
   config: Config;
@@ -104,6 +106,17 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     log,
   });
   incidents.on((ev) => void publishIncidentSummary(ev.incident.id));
+  // Runs that started before their incident had a channel (a trigger on incident.created) get
+  // their message as soon as the channel exists.
+  incidents.on((ev) => {
+    if (ev.changes.some((c) => c.field === 'channel') && ev.incident.channel) {
+      for (const run of store.runs.forIncident(ev.incident.id)) publisher.runChanged(run);
+    }
+  });
+  const triggers = createTriggerService({ store, engine, catalog: getCatalog, clock, log });
+  incidents.on((ev) => {
+    if (triggers.handle(ev).length) scheduler.kick();
+  });
 
   const recovered = engine.recover();
   log.info({ ...recovered, runbooks: catalog.runbooks.size }, 'engine recovered unfinished runs');
@@ -121,7 +134,22 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     publisher,
     kick: () => scheduler.kick(),
   });
+  const api = createApiHandler({
+    incidents,
+    store,
+    apiToken: config.API_TOKEN,
+    clock,
+    log,
+    // Incidents opened by alerting tools get a channel like /incident declare's, with the commander in it.
+    setupChannel: async (incident) => {
+      if (incident.channel) return null;
+      const channel = await createIncidentChannel(client, incident, log);
+      if (incident.commander) await inviteUsers(client, channel, [incident.commander]).catch(() => undefined);
+      return channel;
+    },
+  });
   const server = createHttpServer({
+    api,
     slack: slack.handle,
     health: {
       ready: () => {

@@ -17,8 +17,8 @@ import { registerIncidentCommand } from './listeners/incident-command.ts';
 import { registerRunActions } from './listeners/run-actions.ts';
 import { registerIncidentViews } from './listeners/incident-views.ts';
 import { registerHome } from './listeners/home.ts';
+import { registerApprovals } from './listeners/approvals.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-
 
 /** Bolt's Logger interface on top of pino, so all logs share one format and redaction. */
 function boltLogger(log: PinoLogger) {
@@ -78,6 +78,7 @@ export function createSlackApp(config: Config, identity: SlackIdentity, deps: Sl
   registerRunActions(app, deps);
   registerIncidentViews(app, deps);
   registerHome(app, deps);
+  registerApprovals(app, deps);
   return {
     app,
     mode,

@@ -115,7 +115,11 @@ test('start without Slack credentials: one message naming the variables, exit 1,
 test('start with a token Slack rejects: says so and exits 1', async () => {
   const slack = await startSlackFake();
   try {
-    const r = await cli(['start'], { SLACK_BOT_TOKEN: 'xoxb-not-the-right-one', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.url });
+    const r = await cli(['start'], {
+      SLACK_BOT_TOKEN: 'xoxb-not-the-right-one',
+      SLACK_SIGNING_SECRET: 's',
+      SLACK_API_URL: slack.url,
+    });
     assert.equal(r.code, 1);
     assert.match(r.out, /Slack rejected SLACK_BOT_TOKEN .*invalid_auth/);
   } finally {
@@ -126,7 +130,11 @@ test('start with a token Slack rejects: says so and exits 1', async () => {
 test('start: serves /healthz and /readyz; refuses to start on invalid manifests', async () => {
   const { dir, cleanup } = tempDir();
   const slack = await startSlackFake();
-  const slackEnv = { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: 'cli-test-secret', SLACK_API_URL: slack.url };
+  const slackEnv = {
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: 'cli-test-secret',
+    SLACK_API_URL: slack.url,
+  };
   try {
     const bot = spawnBot({ ...slackEnv, DATABASE_PATH: join(dir, 'db.sqlite'), MANIFESTS_DIR: 'manifests' });
     await waitFor('the bot to listen', () => /"port":\d+/.test(bot.output()), 20_000, bot);

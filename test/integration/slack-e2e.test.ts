@@ -47,7 +47,7 @@ test('declare → /runbook rollback → modal → one live message to succeeded,
     assert.match(badBody.errors[ids.inputBlock('environment')]!, /required/);
     assert.equal(bot.app.store.runs.recent().length, 0);
 
-    const ok = await submit(bot, modal, { [ids.inputBlock('environment')]: 'prod' });
+    const ok = await submit(bot, modal, { [ids.inputBlock('environment')]: 'qa' });
     assert.equal(ok.status, 200);
     const run = await waitForRun(bot, 'succeeded');
     assert.equal(run.requester, USER);
@@ -104,9 +104,9 @@ test('double submit and bad signatures never start a run; cancel aborts the pipe
       user_id: USER,
     });
     assert.equal(forged.status, 401);
-    const first = await submit(bot, modal, {});
+    const first = await submit(bot, modal, { [ids.inputBlock('environment')]: 'qa' });
     assert.equal(first.status, 200);
-    const again = await submit(bot, modal, {});
+    const again = await submit(bot, modal, { [ids.inputBlock('environment')]: 'qa' });
     assert.equal(again.status, 200);
     await waitForRun(bot, 'running');
     await new Promise((r) => setTimeout(r, 300));

@@ -36,8 +36,11 @@ test('/runbook with no text: picker → choose → input modal (views.update) �
     const modal = current(bot, picker.id);
     assert.equal(modal.view.callback_id, ids.RUNBOOK_INPUT_MODAL);
     assert.equal((await submit(bot, modal, {})).body, '', 'defaults from the incident are valid');
-    const run = await waitForRun(bot, 'succeeded');
-    assert.equal(run.inputs.environment, 'prod', 'pre-filled from the incident');
+    // Pre-filled from the incident: prod, which the shipped rollback only runs after an approval.
+    const pending = await waitForRun(bot, 'awaiting_approval');
+    assert.equal(pending.inputs.environment, 'prod');
+    await bot.app.engine.decide(pending.id, { decision: 'approve', actor: 'U222' });
+    await waitForRun(bot, 'succeeded');
 
     // The user closes the picker before choosing: views.update fails with not_found; nothing breaks.
     const picker2 = await opens(bot, () => command(bot, '/runbook', '', channel));
@@ -96,7 +99,7 @@ test('list, status, explain, help, unknown runbook words', async () => {
     const none = await command(bot, '/runbook', 'make coffee', channel);
     assert.match(none.body, /No runbook matches/);
     const modal = await opens(bot, () => command(bot, '/runbook', 'rollback', channel));
-    await submit(bot, modal, {});
+    await submit(bot, modal, { [ids.inputBlock('environment')]: 'qa' });
     const run = await waitForRun(bot, 'succeeded');
     const status = await command(bot, '/runbook', 'status', channel);
     assert.match(status.body, new RegExp(run.id));
@@ -145,7 +148,7 @@ test('Slack 429s during live updates: the run is unaffected and the message ends
     const modal = await opens(bot, () => command(bot, '/runbook', 'rollback', channel));
     bot.slack.failNext('chat.update', 3, 'ratelimited');
     bot.slack.failNext('chat.postMessage', 1, 'ratelimited');
-    await submit(bot, modal, {});
+    await submit(bot, modal, { [ids.inputBlock('environment')]: 'qa' });
     const run = await waitForRun(bot, 'succeeded');
     await bot.slack.waitFor(
       () => {

@@ -12,6 +12,7 @@ import { startHarnessFake, type HarnessFake } from '../fakes/harness-fake.ts';
 import { tempDir } from './tmp.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const API_TOKEN = 'test-api-token-0123456789';
 
 export interface BotUnderTest {
   app: App;
@@ -19,6 +20,10 @@ export interface BotUnderTest {
   slack: SlackFake;
   harness: HarnessFake;
   dir: string;
+  /** Stops the app (not the fakes) and starts a new one on the same database and manifests. */
+  restart(): Promise<void>;
+  /** JSON request to the incident API with the bearer token. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
   stop(): Promise<void>;
 }
 
@@ -48,20 +53,37 @@ export async function startBot(
     PORT: '0',
     HOST: '127.0.0.1',
     POLL_INTERVAL_MS: '100',
+    API_TOKEN,
     ...opts.env,
   });
-  const app = await startApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
-  return {
-    app,
-    url: `http://127.0.0.1:${app.port}`,
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const bot: BotUnderTest = {
+    app: await startApp(config, log),
+    url: '',
     slack,
     harness,
     dir: tmp.dir,
+    async restart() {
+      await bot.app.stop();
+      bot.app = await startApp(config, log);
+      bot.url = `http://127.0.0.1:${bot.app.port}`;
+    },
+    async api(method, path, body) {
+      const res = await fetch(`${bot.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : null };
+    },
     async stop() {
-      await app.stop();
+      await bot.app.stop();
       await slack.close();
       await harness.close();
       tmp.cleanup();
     },
   };
+  bot.url = `http://127.0.0.1:${bot.app.port}`;
+  return bot;
 }

@@ -88,10 +88,14 @@ export function selectInView(
   });
 }
 
-/** Declares a major incident through the modal, as a responder would. */
+/**
+ * Declares a major incident through the modal, as a responder would. Not customer facing by
+ * default, so the shipped rollback trigger stays quiet unless a test wants it.
+ */
 export async function declare(
   bot: BotUnderTest,
   summary = 'Checkout returns 500s',
+  customerFacing = false,
 ): Promise<{ incidentId: string; channel: string }> {
   const opened = await opens(bot, () => command(bot, '/incident', `declare ${summary}`, 'C111'));
   assert.equal(opened.view.callback_id, ids.DECLARE_MODAL);
@@ -107,7 +111,7 @@ export async function declare(
   assert.match(JSON.stringify(rebuilt.view), /Customer facing/);
   const ack = await submit(bot, rebuilt, {
     [ids.DECLARE_TYPE_BLOCK]: 'major-incident',
-    [ids.fieldBlock('customer_facing')]: 'true',
+    [ids.fieldBlock('customer_facing')]: String(customerFacing),
     [ids.DECLARE_SEVERITY_BLOCK]: 'P1',
     [ids.DECLARE_SERVICE_BLOCK]: 'checkout',
     [ids.DECLARE_ENVIRONMENT_BLOCK]: 'prod',

@@ -6,7 +6,10 @@
 type Json = Record<string, unknown>;
 type Option = { text: Json; value: string };
 
-export function stateFor(view: Json, typed: Record<string, string | string[] | null> = {}): Record<string, Record<string, Json>> {
+export function stateFor(
+  view: Json,
+  typed: Record<string, string | string[] | null> = {},
+): Record<string, Record<string, Json>> {
   const values: Record<string, Record<string, Json>> = {};
   for (const block of (view.blocks as Json[]) ?? []) {
     if (block.type !== 'input') continue;
@@ -18,18 +21,27 @@ export function stateFor(view: Json, typed: Record<string, string | string[] | n
     const options = (el.options as Option[] | undefined) ?? [];
     const pick = (value: string) => {
       const o = options.find((x) => x.value === value);
-      if (!o) throw new Error(`${blockId}: "${value}" is not an option (${options.map((x) => x.value).join(', ')})`);
+      if (!o)
+        throw new Error(
+          `${blockId}: "${value}" is not an option (${options.map((x) => x.value).join(', ')})`,
+        );
       return o;
     };
     let state: Json;
     switch (el.type) {
       case 'static_select':
       case 'radio_buttons':
-        state = { type: el.type, selected_option: has ? (v === null ? null : pick(String(v))) : (el.initial_option ?? null) };
+        state = {
+          type: el.type,
+          selected_option: has ? (v === null ? null : pick(String(v))) : (el.initial_option ?? null),
+        };
         break;
       case 'multi_static_select':
       case 'checkboxes':
-        state = { type: el.type, selected_options: has ? ((v as string[] | null) ?? []).map(pick) : (el.initial_options ?? []) };
+        state = {
+          type: el.type,
+          selected_options: has ? ((v as string[] | null) ?? []).map(pick) : (el.initial_options ?? []),
+        };
         break;
       case 'users_select':
         state = { type: el.type, selected_user: has ? v : (el.initial_user ?? null) };

@@ -140,8 +140,11 @@ export function run(over: Partial<RunRecord> = {}): RunRecord {
     startedAt: T0,
     finishedAt: null,
     updatedAt: T0,
+    approvalExpiresAt: null,
+    decidedAt: null,
+    triggerIndex: null,
     ...over,
-  };
+  } as RunRecord;
 }
 
 export const STAGES: StageProgress[] = [

@@ -393,7 +393,12 @@ test('parseInputModal: values by type, option values mapped back, absent blocks 
     reason: null,
   });
   assert.equal(parsed.incidentId, 'INC-42');
-  assert.deepEqual(parsed.meta, { runbookId: 'emergency-rollback', incidentId: null, channelId: 'C9', runId: null });
+  assert.deepEqual(parsed.meta, {
+    runbookId: 'emergency-rollback',
+    incidentId: null,
+    channelId: 'C9',
+    runId: null,
+  });
   // The parsed inputs are what the engine accepts.
   assert.deepEqual(prepareRun(rb, incident(), parsed.inputs).problems, []);
 });

@@ -174,11 +174,18 @@ test('cancelled, timed out, awaiting approval, automatic trigger and approver ar
   assert.match(t, /Triggered by incident\.created: severity in \[P0, P1\]/);
   assert.match(t, /Approval needed/);
   const actions = JSON.stringify(auto.blocks.filter((b) => b.type === 'actions'));
-  for (const id of [ids.RUN_APPROVE, ids.RUN_REJECT, ids.RUN_EDIT_INPUTS]) assert.match(actions, new RegExp(id));
+  for (const id of [ids.RUN_APPROVE, ids.RUN_REJECT, ids.RUN_EDIT_INPUTS])
+    assert.match(actions, new RegExp(id));
   assert.doesNotMatch(actions, new RegExp(ids.RUN_CANCEL), 'the prompt replaces the Cancel button');
 
   const approved = runMessage({
-    run: { ...run({ state: 'running', requester: null, trigger: 'incident.created', approver: 'U0DAVE' }), decidedAt: T0 } as never,
+    run: run({
+      state: 'running',
+      requester: null,
+      trigger: 'incident.created',
+      approver: 'U0DAVE',
+      decidedAt: T0,
+    }),
     steps: [step()],
     incident: incident(),
     now: T0,

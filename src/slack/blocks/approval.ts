@@ -8,8 +8,6 @@ import * as ids from '../ids.ts';
 import { button, context, section, type Block } from './kit.ts';
 import { md, oneLine, userMention } from './text.ts';
 
-type Decided = RunRecord & { decidedAt?: number | null; approvalExpiresAt?: number | null };
-
 /** `<!date^…>` renders in each reader's time zone; the fallback is UTC. */
 export function slackTime(ms: number): string {
   const d = new Date(ms);
@@ -18,7 +16,7 @@ export function slackTime(ms: number): string {
 }
 
 export function approvalBlocks(run: RunRecord): Block[] {
-  const r = run as Decided;
+  const r = run;
   if (run.state === 'awaiting_approval') {
     const why =
       run.trigger === 'manual'
@@ -39,7 +37,12 @@ export function approvalBlocks(run: RunRecord): Block[] {
             actionId: ids.RUN_REJECT,
             value: run.id,
             style: 'danger',
-            confirm: { title: 'Reject this run?', text: `${oneLine(run.runbook.name)} (${run.id}) will not run.`, confirm: 'Reject', deny: 'Back' },
+            confirm: {
+              title: 'Reject this run?',
+              text: `${oneLine(run.runbook.name)} (${run.id}) will not run.`,
+              confirm: 'Reject',
+              deny: 'Back',
+            },
           }),
           button({ text: 'Edit inputs', actionId: ids.RUN_EDIT_INPUTS, value: run.id }),
         ],
@@ -48,10 +51,10 @@ export function approvalBlocks(run: RunRecord): Block[] {
   }
   const at = r.decidedAt ? ` at ${slackTime(r.decidedAt)}` : '';
   if (run.state === 'rejected') {
-    const by = /^rejected by (\S+)/.exec(run.error ?? '')?.[1] ?? run.approver;
+    const by = run.decidedBy;
     return [context([`🚫 Rejected${by ? ` by ${userMention(by)}` : ''}${at}`])];
   }
-  if ((run.state as string) === 'expired') return [context([`⌛ Expired: nobody approved it in time${at}`])];
+  if (run.state === 'expired') return [context([`⌛ Expired: nobody approved it in time${at}`])];
   if (run.approver) return [context([`✅ Approved by ${userMention(run.approver)}${at}`])];
   return [];
 }

@@ -16,6 +16,7 @@ export const RUN_EMOJI: Record<RunState, string> = {
   timed_out: '⌛',
   cancelled: '🛑',
   rejected: '🚫',
+  expired: '⌛',
 };
 
 export const RUN_LABEL: Record<RunState, string> = {
@@ -27,6 +28,7 @@ export const RUN_LABEL: Record<RunState, string> = {
   timed_out: 'Timed out',
   cancelled: 'Cancelled',
   rejected: 'Rejected',
+  expired: 'Approval expired',
 };
 
 export const STEP_EMOJI: Record<StepState, string> = {

@@ -61,25 +61,27 @@ export function runMessage(data: RunMessageData): Message {
   blocks.push(...approval);
   const url = harnessUrlOf(steps);
   const awaiting = run.state === 'awaiting_approval';
-  const buttons = awaiting ? [] : [
-    ...(url ? [button({ text: 'View in Harness', actionId: ids.RUN_OPEN_HARNESS, url })] : []),
-    ...(active
-      ? [
-          button({
-            text: 'Cancel run',
-            actionId: ids.RUN_CANCEL,
-            value: run.id,
-            style: 'danger',
-            confirm: {
-              title: 'Cancel this run?',
-              text: `${name} (${run.id}) will be cancelled and its Harness execution aborted.`,
-              confirm: 'Cancel run',
-              deny: 'Keep running',
-            },
-          }),
-        ]
-      : []),
-  ];
+  const buttons = awaiting
+    ? []
+    : [
+        ...(url ? [button({ text: 'View in Harness', actionId: ids.RUN_OPEN_HARNESS, url })] : []),
+        ...(active
+          ? [
+              button({
+                text: 'Cancel run',
+                actionId: ids.RUN_CANCEL,
+                value: run.id,
+                style: 'danger',
+                confirm: {
+                  title: 'Cancel this run?',
+                  text: `${name} (${run.id}) will be cancelled and its Harness execution aborted.`,
+                  confirm: 'Cancel run',
+                  deny: 'Keep running',
+                },
+              }),
+            ]
+          : []),
+      ];
   if (buttons.length > 0)
     blocks.push({ type: 'actions', block_id: ids.RUN_ACTIONS_BLOCK, elements: buttons });
 

@@ -22,7 +22,9 @@ import { inputModalFor } from './shared.ts';
 export function registerIncidentViews(app: App, d: SlackDeps): void {
   app.action(ids.DECLARE_TYPE, async ({ ack, action, body, client }) => {
     await ack();
-    const view = (body as { view?: { id: string; hash: string; private_metadata?: string; state?: { values?: unknown } } }).view;
+    const view = (
+      body as { view?: { id: string; hash: string; private_metadata?: string; state?: { values?: unknown } } }
+    ).view;
     if (!view) return;
     const typeId = (action as { selected_option?: { value?: string } }).selected_option?.value;
     const meta = parseDeclareMeta(view.private_metadata) ?? { channelId: '', channelIsIncident: false };

@@ -9,6 +9,7 @@ import { parseInputModal, inputErrorsToBlocks, noticeView, runbookFromPickValue 
 import { prepareRun } from '../../engine/prepare.ts';
 import { errorText } from '../errors.ts';
 import { inputModalFor } from './shared.ts';
+import { decideAs } from './approvals.ts';
 import type { Runbook } from '../../manifests/schema.ts';
 import type { IncidentRecord } from '../../store/index.ts';
 
@@ -97,6 +98,20 @@ export function registerRunActions(app: App, d: SlackDeps): void {
       });
     }
     const userId = body.user.id;
+    if (parsed.meta.runId) {
+      // "Edit inputs" on a run awaiting approval: submitting approves it with these values.
+      if (!d.store.idempotency.claim(`view:${view.id}`, d.clock.now())) return ack();
+      await ack();
+      const answer = await decideAs(d, parsed.meta.runId, userId, 'approve', { inputs: parsed.inputs });
+      await client.chat
+        .postEphemeral({
+          channel: parsed.meta.channelId || incident?.channel || '',
+          user: userId,
+          text: answer.text,
+        })
+        .catch(() => undefined);
+      return;
+    }
     const decision = await withTimeout(d.access.check(userId, runbook.access.run, incident), AUTH_BUDGET_MS);
     if (decision !== 'timeout' && !decision.ok) {
       d.store.audit.add({

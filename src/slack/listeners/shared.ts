@@ -18,13 +18,15 @@ export function inputModalFor(
   runbook: Runbook,
   incident: IncidentRecord | null,
   channelId: string,
+  edit?: { defaults: Record<string, unknown>; runId: string },
 ) {
   return runbookInputModal({
     runbook,
     incident,
     openIncidents: incident ? [] : d.incidents.listOpen(),
     channelId,
-    defaults: inputDefaults(runbook.inputs, { incident: incidentScope(incident) }),
+    defaults: edit?.defaults ?? inputDefaults(runbook.inputs, { incident: incidentScope(incident) }),
+    ...(edit ? { runId: edit.runId } : {}),
   });
 }
 
