@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startBot, SIGNING_SECRET, type BotUnderTest } from '../support/bot-app.ts';
 import { blockAction } from '../support/slack-requests.ts';
 import * as ids from '../../src/slack/ids.ts';
-import { waitForRun, assertAllPayloadsWithinLimits } from '../support/slack-flow.ts';
+import { waitForRun, assertAllPayloadsWithinLimits, opens, submit } from '../support/slack-flow.ts';
 
 const COMMANDER = 'U111';
 const OTHER = 'U222';
@@ -201,6 +201,30 @@ test('the requester of a manual run that needs approval cannot approve it; expir
     const msg = bot.slack.messages(row.channel).find((m) => m.ts === row.ts)!;
     assert.match(JSON.stringify(msg.blocks), /Expired/);
     assert.ok(bot.app.store.timeline.forRun(manual.id).some((e) => /expir/.test(e.kind)));
+  } finally {
+    await bot.stop();
+  }
+});
+
+test('Edit inputs opens the input modal pre-filled; submitting approves with the edited values', async () => {
+  const bot = await startBot();
+  try {
+    bot.harness.program('rollback_service', { statuses: ['Success'] });
+    await openP1(bot);
+    const run = await waitForRun(bot, 'awaiting_approval');
+    assert.equal(run.inputs.environment, 'prod');
+    const { channel } = await approvalMessage(bot, run.id);
+    const modal = await opens(bot, () => click(bot, COMMANDER, ids.RUN_EDIT_INPUTS, run.id, channel));
+    assert.equal(modal.view.callback_id, ids.RUNBOOK_INPUT_MODAL);
+    assert.match(JSON.stringify(modal.view), /Approve & run/);
+    const ack = await submit(bot, modal, { [ids.inputBlock('environment')]: 'qa' }, COMMANDER);
+    assert.equal(ack.status, 200);
+    const done = await waitForRun(bot, 'succeeded');
+    assert.equal(done.approver, COMMANDER);
+    assert.equal(done.inputs.environment, 'qa');
+    const sent = bot.harness.requestsTo('execute')[0]!.body;
+    assert.match(sent, /value: "qa"/);
+    assert.equal(bot.harness.requestsTo('execute').length, 1);
   } finally {
     await bot.stop();
   }
