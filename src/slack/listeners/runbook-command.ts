@@ -36,7 +36,20 @@ export function registerRunbookCommand(app: App, d: SlackDeps): void {
         runbook.triggers.map((trigger, index) => ({
           runbook,
           index,
-          decision: evaluateTrigger(trigger, { type: trigger.on, incident }),
+          // With this incident's firing history, so "already fired" and cooldowns are explained too.
+          decision: evaluateTrigger(
+            trigger,
+            { type: trigger.on, incident },
+            {
+              runbook,
+              history: d.store.triggerState.history({
+                incidentId: incident.id,
+                runbookId: runbook.id,
+                triggerIndex: index,
+              }),
+              now: d.clock.now(),
+            },
+          ),
         })),
       );
       return ack(ephemeral(explainText({ incident, rows })));
