@@ -18,6 +18,8 @@ export function createHttpServer(opts: {
   health: HealthChecks;
   slack?: Handler | undefined;
   api?: ApiHandler | undefined;
+  /** Prometheus exposition for `GET /metrics` (src/observability/metrics.ts). */
+  metrics?: (() => Promise<{ contentType: string; body: string }>) | undefined;
 }): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -31,6 +33,13 @@ export function createHttpServer(opts: {
     if (req.method === 'GET' && path === '/readyz') {
       const r = opts.health.ready();
       return send(r.ok ? 200 : 503, r);
+    }
+    if (req.method === 'GET' && path === '/metrics' && opts.metrics) {
+      opts.metrics().then(
+        (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
+        (e: unknown) => send(500, { error: `metrics failed: ${(e as Error).message}` }),
+      );
+      return;
     }
     send(404, { error: `no route ${req.method} ${path}` });
   });

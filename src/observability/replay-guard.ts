@@ -1,0 +1,70 @@
+/**
+ * Refuses a replayed Slack request. Bolt checks the signature and that the timestamp is within
+ * 5 minutes, but inside that window a captured request (a slash command, a button click) could be
+ * sent again and would act again. Each signed request's `signature + timestamp` may pass once: a
+ * second one inside the window is answered 401 before Bolt sees it. Entries older than the window
+ * are useless to an attacker (Bolt refuses them), so they are forgotten; the set is also capped so
+ * a flood of junk signatures cannot grow memory without bound.
+ *
+ * Slack's own Events API retries carry `x-slack-retry-num` and are passed through (Bolt acks them).
+ * The set lives in memory: a restart forgets it, which is acceptable because Slack itself never
+ * re-sends a slash command or interaction.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
+
+export interface ReplayGuard {
+  /** true the first time a signature+timestamp is seen inside the window. */
+  admit(signature: string, timestampSec: number, now: number): boolean;
+  size(): number;
+}
+
+export function createReplayGuard(maxEntries = 100_000, windowMs = REPLAY_WINDOW_MS): ReplayGuard {
+  // Insertion order ≈ arrival order, so expired entries sit at the front.
+  const seen = new Map<string, number>();
+  const prune = (now: number) => {
+    for (const [key, at] of seen) {
+      if (now - at <= windowMs && seen.size <= maxEntries) break;
+      seen.delete(key);
+    }
+  };
+  return {
+    admit(signature, timestampSec, now) {
+      prune(now);
+      const key = `${timestampSec}:${signature}`;
+      if (seen.has(key)) return false;
+      seen.set(key, now);
+      return true;
+    },
+    size: () => seen.size,
+  };
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Wraps the Slack request handler; requests without a signature go straight to Bolt (it refuses them). */
+export function guardReplays(
+  handler: Handler,
+  opts: { guard?: ReplayGuard; now?: () => number; onReplay?: (req: IncomingMessage) => void } = {},
+): Handler {
+  const guard = opts.guard ?? createReplayGuard();
+  const now = opts.now ?? Date.now;
+  return (req, res) => {
+    const signature = req.headers['x-slack-signature'];
+    const ts = Number(req.headers['x-slack-request-timestamp']);
+    if (
+      typeof signature === 'string' &&
+      Number.isFinite(ts) &&
+      req.headers['x-slack-retry-num'] === undefined &&
+      !guard.admit(signature, ts, now())
+    ) {
+      opts.onReplay?.(req);
+      req.resume(); // drain the body so the connection can be reused
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'replayed request: this signed Slack request was already received' }));
+      return;
+    }
+    handler(req, res);
+  };
+}
