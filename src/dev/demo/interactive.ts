@@ -1,0 +1,2 @@
+import type { DemoWorld } from './world.ts';
+export async function runInteractive(_world: DemoWorld): Promise<void> {}
