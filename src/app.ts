@@ -25,6 +25,14 @@ import { createSlackApp, type SlackApp } from './slack/app.ts';
 import { summaryPublisher, createIncidentChannel, inviteUsers } from './slack/incident-channel.ts';
 import { createTriggerService } from './triggers/service.ts';
 import { createApiHandler } from './http/api/handler.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { countHarnessRequest } from './observability/harness-requests.ts';
+import { instrumentWebClient } from './observability/slack-requests.ts';
+import { observingNotifier } from './observability/step-observer.ts';
+import { guardReplays } from './observability/replay-guard.ts';
+import { readiness, trackSocket } from './observability/readiness.ts';
+import { liveCatalog, type LiveCatalog } from './manifests/watch.ts';
+import type { RequestInfo } from './harness/types.ts';
 
 export interface App {
   config: Config;
@@ -35,16 +43,23 @@ export interface App {
   slack: SlackApp;
   publisher: RunMessagePublisher;
   port: number;
+  metrics: Metrics;
+  /** The live manifest set: `reload()` on SIGHUP; files are watched too. */
+  manifests: LiveCatalog;
   stop(): Promise<void>;
 }
 
-export function harnessFromConfig(config: Config): HarnessApi | undefined {
+export function harnessFromConfig(
+  config: Config,
+  onRequest?: (info: RequestInfo) => void,
+): HarnessApi | undefined {
   if (!config.HARNESS_API_KEY || !config.HARNESS_ACCOUNT_ID) return undefined;
   return createHarnessClient({
     baseUrl: config.HARNESS_BASE_URL,
     uiUrl: config.HARNESS_UI_URL,
     apiKey: config.HARNESS_API_KEY,
     accountId: config.HARNESS_ACCOUNT_ID,
+    ...(onRequest ? { onRequest } : {}),
   });
 }
 
@@ -65,14 +80,19 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
   const identity = await verifySlackToken(config);
   const store = createStore(config.DATABASE_PATH);
   if (store.applied.length) log.info({ migrations: store.applied }, 'database migrated');
-  const harness = harnessFromConfig(config);
+  const metrics = createMetrics({ db: () => store.db, now: clock.now });
+  const harness = harnessFromConfig(config, countHarnessRequest(metrics));
   if (!harness)
     log.warn(
       'Harness is not configured (HARNESS_API_KEY, HARNESS_ACCOUNT_ID): pipeline steps will fail until it is.',
     );
 
-  const client = createWebClient(config.SLACK_BOT_TOKEN!, config.SLACK_API_URL);
-  const getCatalog = () => catalog;
+  const client = instrumentWebClient(createWebClient(config.SLACK_BOT_TOKEN!, config.SLACK_API_URL), metrics);
+  const manifests = liveCatalog(config.MANIFESTS_DIR, catalog, log, (r) =>
+    metrics.manifestReloads.inc({ result: r.ok ? 'ok' : 'invalid' }),
+  );
+  const getCatalog = manifests.get;
+  const unwatch = manifests.watch();
   const incidents = createIncidentService({ store, catalog: getCatalog, clock, log });
   const access = createAccess({
     catalog: getCatalog,
@@ -86,7 +106,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     catalog: getCatalog,
     clock,
     log,
-    notifier: publisher,
+    notifier: observingNotifier(publisher, metrics, clock.now()),
     actions: defaultActions({
       slack: client as never,
       // `slack.message` with `channel: thread` replies under the run's live message.
@@ -150,20 +170,22 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
   });
   const server = createHttpServer({
     api,
-    slack: slack.handle,
+    slack:
+      slack.handle &&
+      guardReplays(slack.handle, {
+        onReplay: (req) => log.warn({ path: req.url }, 'replayed Slack request refused'),
+      }),
+    metrics: () => metrics.render(),
     health: {
-      ready: () => {
-        let db = 'ok';
-        try {
-          store.db.prepare('SELECT 1').get();
-        } catch (e) {
-          db = (e as Error).message;
-        }
-        return {
-          ok: db === 'ok',
-          checks: { database: db, manifests: `${catalog.runbooks.size} runbooks`, slack: slack.mode },
-        };
-      },
+      ready: readiness({
+        db: () => store.db,
+        manifests: () => ({
+          runbooks: getCatalog().runbooks.size,
+          error: manifests.lastErrors().length ? `${manifests.lastErrors().length} error(s)` : undefined,
+        }),
+        slackMode: slack.mode,
+        socket: slack.socketClient && trackSocket(slack.socketClient),
+      }),
     },
   });
   const port = await listen(server, config.PORT, config.HOST);
@@ -171,6 +193,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     await slack.start();
   } catch (e) {
     // A refused Socket Mode token fails start-up: let go of everything so the process can exit.
+    unwatch();
     await new Promise<void>((r) => server.close(() => r()));
     await scheduler.stop();
     publisher.stop();
@@ -187,8 +210,14 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     slack,
     publisher,
     port,
+    metrics,
+    manifests,
     async stop() {
-      await new Promise<void>((r) => server.close(() => r()));
+      unwatch();
+      // Stop taking requests; idle keep-alive sockets would otherwise hold close() open.
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      await closed;
       await slack.stop();
       await scheduler.stop();
       await publisher.idle(5000);

@@ -14,6 +14,7 @@ import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { createStore } from '../store/index.ts';
 import { startApp } from '../app.ts';
+import { gracefulShutdown } from '../observability/shutdown.ts';
 import { userMessage } from '../errors.ts';
 import { STEP_STATES, type StepState } from '../domain/types.ts';
 
@@ -119,13 +120,9 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfig();
       const log = createLogger(config.LOG_LEVEL);
       const app = await startApp(config, log);
-      const shutdown = async (signal: string) => {
-        log.info({ signal }, 'shutting down');
-        await app.stop();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void shutdown('SIGINT'));
-      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      process.on('SIGHUP', () => void app.manifests.reload('SIGHUP'));
+      process.once('SIGINT', () => void gracefulShutdown(app, log, 'SIGINT'));
+      process.once('SIGTERM', () => void gracefulShutdown(app, log, 'SIGTERM'));
       return -1; // keep running
     }
     case undefined:

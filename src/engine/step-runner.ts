@@ -10,7 +10,7 @@ import type { Store, StepRecord, RunRecord } from '../store/index.ts';
 import type { Step } from '../manifests/schema.ts';
 import type { ActionContext, ActionDeps, ActionDefinition, StepResult } from './ports.ts';
 import type { ActionRegistry } from './actions/index.ts';
-import { applyResult, retryLater, skipStep } from './transitions.ts';
+import { addEvent, applyResult, retryLater, skipStep } from './transitions.ts';
 import { runScope } from './scope.ts';
 import { formatDuration } from '../domain/duration.ts';
 
@@ -94,6 +94,9 @@ export async function runDueStep(d: StepRunnerDeps, due: StepRecord, now: number
   const incident = run.incidentId ? (d.store.incidents.get(run.incidentId) ?? null) : null;
   const scope = runScope(run, incident, steps);
   const def = d.actions.get(step.uses);
+  // Every line logged while this step is processed names its incident, run and step.
+  const log = d.log.child({ incident: run.incidentId, run: run.id, step: step.stepId });
+  d = { ...d, log };
   const ctx = (s: StepRecord): ActionContext => ({
     run,
     step: s,
@@ -102,7 +105,7 @@ export async function runDueStep(d: StepRunnerDeps, due: StepRecord, now: number
     scope,
     now,
     deps: d.deps,
-    log: d.log,
+    log,
   });
   if (!def) {
     const claimed = claim(d.store, step, undefined, now);
@@ -165,10 +168,7 @@ async function startStep(
     result = await def.start(ctx(claimed));
   } catch (e) {
     result = errorResult(e, 'start');
-    d.log.warn(
-      { run: run.id, step: step.stepId, err: isAppError(e) ? e.code : String(e) },
-      'step start failed',
-    );
+    d.log.warn({ err: isAppError(e) ? e.code : String(e) }, 'step start failed');
   }
   if ('retry' in result) {
     const next = nextAttempt(claimed, spec, def, result, now);
@@ -288,14 +288,25 @@ async function checkStep(
   if ('retry' in result) {
     // A failed status read changes nothing in Harness: keep watching, back off, and show why.
     const delay = Math.min(d.deps.poll.maxMs, Math.max(d.deps.poll.minMs, 2 * d.deps.poll.minMs));
-    d.store.tx(() =>
-      d.store.runs.updateStep(
+    const firstFailure = !step.error?.startsWith('status check failed');
+    d.store.tx(() => {
+      const ok = d.store.runs.updateStep(
         run.id,
         step.idx,
         { nextAttemptAt: now + delay, error: `status check failed, retrying: ${result.error}` },
         ['running'],
-      ),
-    );
+      );
+      // Once per outage (a good check clears the error), not on every poll: one thread reply.
+      if (ok && firstFailure && step.uses === 'harness.pipeline')
+        addEvent(
+          d.store,
+          run,
+          { kind: 'step.check_retrying', text: `Harness unreachable, retrying: ${result.error}` },
+          now,
+          `${run.id}:${step.idx}:check-retrying:${now}`,
+        );
+    });
+    d.log.warn({ err: result.code }, 'status check failed, retrying');
     return;
   }
   applyResult(d.store, run, step, result, now);

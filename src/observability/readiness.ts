@@ -50,13 +50,10 @@ export function readiness(opts: {
     const database = checkDbWritable(opts.db());
     const m = opts.manifests();
     const manifests = `${m.runbooks} runbooks${m.error ? ` (last reload refused: ${m.error})` : ''}`;
-    const slack =
-      opts.slackMode === 'http'
-        ? 'http'
-        : opts.socket?.connected()
-          ? 'socket: connected'
-          : 'socket: not connected';
-    const ok = database === 'ok' && (opts.slackMode === 'http' || slack === 'socket: connected');
-    return { ok, checks: { database, manifests, slack } };
+    const checks: Record<string, string> = { database, manifests, slack: opts.slackMode };
+    // Socket Mode: no WebSocket means no slash command or click reaches the bot.
+    if (opts.slackMode === 'socket') checks.socket = opts.socket?.connected() ? 'connected' : 'not connected';
+    const ok = database === 'ok' && (opts.slackMode === 'http' || checks.socket === 'connected');
+    return { ok, checks };
   };
 }

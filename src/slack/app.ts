@@ -44,6 +44,8 @@ export interface SlackApp {
   mode: 'http' | 'socket';
   /** HTTP mode: the request handler for /slack/events. */
   handle?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Socket Mode: the WebSocket client (its connected/disconnected events feed /readyz). */
+  socketClient?: SocketModeReceiver['client'];
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export function createSlackApp(config: Config, identity: SlackIdentity, deps: Sl
     app,
     mode,
     ...(receiver instanceof HTTPReceiver ? { handle: receiver.requestListener } : {}),
+    ...(receiver instanceof SocketModeReceiver ? { socketClient: receiver.client } : {}),
     async start() {
       if (mode !== 'socket') return;
       try {
