@@ -8,6 +8,7 @@ import {
   executeResponseSchema,
   executionDetailResponseSchema,
   executionIdOf,
+  executionListResponseSchema,
   interruptResponseSchema,
 } from './schemas.ts';
 import { toExecutionSummary } from './summary.ts';
@@ -16,8 +17,10 @@ import type { HttpRequest } from './transport.ts';
 import type {
   ExecuteRequest,
   ExecuteResult,
+  ExecutionPage,
   ExecutionRef,
   ExecutionSummary,
+  ListExecutionsRequest,
   HarnessClient,
   HarnessClientOptions,
 } from './types.ts';
@@ -76,9 +79,14 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
     listUrl?: string,
   ): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
+      if (opts.limiter) await opts.limiter.acquire();
       const started = performance.now();
       const res = await attemptHttp(fetchImpl, req, cfg.timeoutMs);
       report(req.method, ctx.path, res.ok ? res.status : undefined, started);
+      if (opts.limiter && res.ok) {
+        if (res.status === 429) opts.limiter.throttled();
+        else opts.limiter.succeeded();
+      }
 
       let problem: AttemptProblem;
       let error: AppError;
@@ -217,6 +225,60 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
         if (e instanceof AppError && ALREADY_ABORTED_CODES.has(String(e.details.harnessCode))) return;
         throw e;
       }
+    },
+
+    async listExecutions(req: ListExecutionsRequest): Promise<ExecutionPage> {
+      const org = requireIdentifier('org', req.org);
+      const project = requireIdentifier('project', req.project);
+      const size = req.size ?? 100;
+      const page = req.page ?? 0;
+      if (!Number.isInteger(size) || size < 1 || size > 1000 || !Number.isInteger(page) || page < 0) {
+        throw new AppError(
+          'INPUT_INVALID',
+          `Harness execution list needs page ≥ 0 and size 1-1000 (whole numbers); got page ${page}, size ${size}.`,
+        );
+      }
+      const path = apiPaths.executionList();
+      const target = `executions in ${scopeText(org, project)}`;
+      const ctx: CallContext = {
+        op: 'list',
+        action: `listing ${target}`,
+        target,
+        method: 'POST',
+        path,
+        redact,
+      };
+      const base = apiUrl(cfg.baseUrl, path, {
+        ...scope(org, project),
+        pipelineIdentifier: req.pipeline,
+        page: String(page),
+        size: String(size),
+        sort: 'startTs,DESC',
+      });
+      // `status` is a repeated query parameter (GOSDK GetListOfExecutions).
+      const url = (req.statuses ?? []).reduce((u, st) => `${u}&status=${encodeURIComponent(st)}`, base);
+      const json = await send('read', ctx, {
+        method: 'POST',
+        url,
+        headers: { ...baseHeaders(), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ filterType: 'PipelineExecution' }),
+      });
+      const parsed = executionListResponseSchema.safeParse(json);
+      if (!parsed.success) throw badResponseError(ctx, 200, describeIssues(parsed.error));
+      const d = parsed.data.data;
+      const items: ExecutionSummary[] = [];
+      for (const raw of d.content) {
+        if (!raw) continue;
+        const pipeline = raw.pipelineIdentifier ?? req.pipeline;
+        if (!pipeline) continue;
+        items.push(
+          toExecutionSummary({ ...raw, pipelineIdentifier: pipeline }, raw.planExecutionId, (pipe, id) =>
+            executionUrl(cfg.uiUrl, { ...uiRef(org, project, pipe), executionId: id }),
+          ),
+        );
+      }
+      const totalPages = d.totalPages ?? page + 1;
+      return { items, page: d.number ?? page, totalPages, last: d.last ?? page + 1 >= totalPages };
     },
 
     executionUrl(r) {

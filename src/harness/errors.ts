@@ -10,7 +10,7 @@ import type { ErrorEnvelope } from './schemas.ts';
  */
 
 export interface CallContext {
-  op: 'execute' | 'status' | 'abort';
+  op: 'execute' | 'status' | 'abort' | 'list';
   /** What we were doing, e.g. `starting pipeline "x" in org "o", project "p"`. */
   action: string;
   /** What a 404 means was not found, e.g. `pipeline "x" in org "o", project "p"`. */

@@ -107,6 +107,25 @@ export const executionDetailResponseSchema = z.looseObject({
     }),
   }),
 });
+/**
+ * POST /pipeline/api/pipelines/execution/summary → a Spring page of summaries (reference §2b). An
+ * item we cannot read (no status or id) is dropped: the watcher then asks for its detail.
+ */
+export const executionListResponseSchema = z.looseObject({
+  status: optString,
+  data: z.looseObject({
+    content: z.array(
+      executionDetailResponseSchema.shape.data.shape.pipelineExecutionSummary
+        .extend({ planExecutionId: z.string().min(1) })
+        .nullable()
+        .catch(null),
+    ),
+    number: optNumber,
+    totalPages: optNumber,
+    last: z.boolean().nullish().catch(undefined),
+  }),
+});
+
 type RawSummary = z.infer<typeof executionDetailResponseSchema>['data']['pipelineExecutionSummary'];
 /** The summary once the client has settled which pipeline it belongs to. */
 export type PipelineExecutionSummary = RawSummary & { pipelineIdentifier: string };

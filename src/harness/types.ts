@@ -3,6 +3,8 @@
  * these types only, so tests can stand in a fake `HarnessClient` without any HTTP.
  */
 
+import type { RateLimiter } from './rate-limit.ts';
+
 /** Where an execution is in its life, collapsed from Harness's ~30 statuses (see status.ts). */
 export type HarnessPhase = 'queued' | 'running' | 'waiting_on_human' | 'paused' | 'terminal';
 
@@ -85,6 +87,27 @@ export interface HarnessClientOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   onRequest?: (info: RequestInfo) => void;
+  /** Shared request budget (rate-limit.ts); every attempt waits for it, a 429 pauses it. */
+  limiter?: RateLimiter;
+}
+
+export interface ListExecutionsRequest {
+  org: string;
+  project: string;
+  /** Display statuses to keep (`status=` repeated); all when absent. */
+  statuses?: string[];
+  pipeline?: string;
+  /** 0-based. */
+  page?: number;
+  /** Default 100. */
+  size?: number;
+}
+
+export interface ExecutionPage {
+  items: ExecutionSummary[];
+  page: number;
+  totalPages: number;
+  last: boolean;
 }
 
 export interface HarnessClient {
@@ -95,6 +118,8 @@ export interface HarnessClient {
    * under way (ABORT_ALL_ALREADY[_NG]): the caller wanted it stopped, and it is stopping.
    */
   abort(ref: ExecutionRef): Promise<void>;
+  /** One page of a project's executions, newest first (one request however many it holds). */
+  listExecutions(req: ListExecutionsRequest): Promise<ExecutionPage>;
   executionUrl(ref: { org: string; project: string; pipeline: string; executionId: string }): string;
   /** The pipeline's executions list in the Harness UI (where to look after an ambiguous execute). */
   executionsListUrl(ref: { org: string; project: string; pipeline: string }): string;

@@ -21,6 +21,8 @@ export const apiPaths = {
   execute: (pipeline: string) => `/pipeline/api/pipeline/execute/${seg(pipeline)}`,
   executionDetail: (executionId: string) => `/pipeline/api/pipelines/execution/v2/${seg(executionId)}`,
   interrupt: (executionId: string) => `/pipeline/api/pipeline/execute/interrupt/${seg(executionId)}`,
+  /** POST, body `{"filterType":"PipelineExecution"}` (reference §2b). */
+  executionList: () => '/pipeline/api/pipelines/execution/summary',
 };
 
 interface PipelineRef {

@@ -14,7 +14,7 @@ import {
 } from './harness-fake-bodies.ts';
 import type { ExecutionFacts, StageView } from './harness-fake-bodies.ts';
 
-export type FakeRoute = 'execute' | 'status' | 'abort';
+export type FakeRoute = 'execute' | 'status' | 'abort' | 'list';
 
 export interface FakeStage {
   identifier: string;
@@ -200,13 +200,82 @@ export function createFakeState(accountId: string) {
     return { status: 200, body, delayMs: 0, processed: true };
   };
 
+  /**
+   * POST …/pipelines/execution/summary (reference §2b): the project's executions, newest first, as
+   * a Spring page, filtered by the repeated `status` parameter. Listing is a status read like a
+   * detail read: a per-poll program advances for every unfinished execution the list looks at.
+   */
+  const list = (rec: RecordedRequest, statuses: string[]): Answer => {
+    let filter: unknown;
+    try {
+      filter = JSON.parse(rec.body || 'null');
+    } catch {
+      filter = null;
+    }
+    if ((filter as { filterType?: unknown } | null)?.filterType !== 'PipelineExecution') {
+      const msg = 'Invalid request: body must be a filter with "filterType": "PipelineExecution"';
+      return reject(400, errorEnvelope('INVALID_REQUEST', msg));
+    }
+    const page = Number(rec.query.page ?? '0');
+    const size = Number(rec.query.size ?? '10');
+    if (!Number.isInteger(page) || page < 0 || !Number.isInteger(size) || size < 1 || size > 1000) {
+      return reject(400, errorEnvelope('INVALID_REQUEST', `Invalid request: page ${page}, size ${size}`));
+    }
+    const now = Date.now();
+    const inScope = [...execs.values()].filter(
+      (ex) =>
+        ex.org === rec.query.orgIdentifier &&
+        ex.project === rec.query.projectIdentifier &&
+        (!rec.query.pipelineIdentifier || ex.pipeline === rec.query.pipelineIdentifier),
+    );
+    const rows = [];
+    for (const ex of inScope) {
+      if (!FINISHED.includes(statusOf(ex).status)) ex.polls += 1;
+      const { status: st, step } = statusOf(ex);
+      if (statuses.length > 0 && !statuses.includes(st)) continue;
+      rows.push({ ex, st, step });
+    }
+    rows.sort((a, b) => b.ex.createdAt - a.ex.createdAt);
+    const failure = (ex: ExecState) => ex.program.failureMessage ?? DEFAULT_FAILURE;
+    const content = rows
+      .slice(page * size, page * size + size)
+      .map(
+        ({ ex, st, step }) =>
+          executionDetailResponse(ex, st, stagesOf(ex, st, step), now, failure(ex)).data
+            .pipelineExecutionSummary,
+      );
+    const totalPages = Math.ceil(rows.length / size);
+    const data = {
+      content,
+      totalElements: rows.length,
+      totalPages,
+      number: page,
+      size,
+      numberOfElements: content.length,
+      first: page === 0,
+      last: page + 1 >= totalPages,
+      empty: content.length === 0,
+    };
+    return {
+      status: 200,
+      body: { status: 'SUCCESS', data, metaData: null, correlationId: harnessId() },
+      delayMs: 0,
+      processed: true,
+    };
+  };
+
   return {
     program: (pipeline: string, program: FakeProgram): void => void programs.set(pipeline, program),
+
+    list(rec: RecordedRequest, statuses: string[]): Answer {
+      return checkScope(rec, rec.apiKey === 'valid') ?? list(rec, statuses);
+    },
 
     handle(route: FakeRoute, id: string, rec: RecordedRequest): Answer {
       const refused = checkScope(rec, rec.apiKey === 'valid');
       if (refused) return refused;
       if (route === 'execute') return execute(id, rec);
+      if (route === 'list') return list(rec, []);
       const ex = execs.get(id);
       if (!ex || ex.org !== rec.query.orgIdentifier || ex.project !== rec.query.projectIdentifier) {
         const msg = `Plan Execution with id [${id}] is not present or deleted`;

@@ -1,5 +1,5 @@
 /**
- * A loopback fake of the Harness pipeline API (execute, execution detail v2, AbortAll interrupt)
+ * A loopback fake of the Harness pipeline API (execute, execution detail v2, execution list, AbortAll interrupt)
  * for tests: a real node:http server on 127.0.0.1 that checks requests the way Harness does
  * (harness-fake-state.ts) and can be told to misbehave: 429, 500, HTML 502, hang, socket reset,
  * slow answers. It can stop and listen again on the same port ("Harness down, then back").
@@ -55,6 +55,7 @@ const ROUTES: { route: FakeRoute; method: string; re: RegExp }[] = [
   { route: 'abort', method: 'PUT', re: /^\/pipeline\/api\/pipeline\/execute\/interrupt\/([^/]+)$/ },
   { route: 'execute', method: 'POST', re: /^\/pipeline\/api\/pipeline\/execute\/([^/]+)$/ },
   { route: 'status', method: 'GET', re: /^\/pipeline\/api\/pipelines\/execution\/v2\/([^/]+)$/ },
+  { route: 'list', method: 'POST', re: /^\/pipeline\/api\/pipelines\/execution\/summary$/ },
 ];
 
 export async function startHarnessFake(
@@ -130,7 +131,10 @@ export async function startHarnessFake(
     }
     if (failure === 'html502') return void res.writeHead(502, { 'content-type': 'text/html' }).end(NGINX_502);
 
-    const answer = state.handle(route, decodeURIComponent(found.m[1] ?? ''), rec);
+    const answer =
+      route === 'list'
+        ? state.list(rec, u.searchParams.getAll('status'))
+        : state.handle(route, decodeURIComponent(found.m[1] ?? ''), rec);
     if (answer.processed && failure === 'reset-after-processing') return void req.socket.destroy();
     if (answer.processed && failure === 'invalid-json') {
       const cut = JSON.stringify(answer.body).slice(0, 25);
