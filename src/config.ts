@@ -58,6 +58,15 @@ export const configSchema = z.object({
     .min(50)
     .max(60_000)
     .default(2000),
+  /** Value of the secret header Harness notification webhooks send (POST /api/harness/events); off when unset. */
+  HARNESS_WEBHOOK_SECRET: optionalString,
+  /** Budget for all Harness calls of this process; Harness allows 1,000/minute per API key. */
+  HARNESS_RATE_LIMIT_PER_MIN: z.coerce
+    .number({ error: 'must be requests per minute (1-5000)' })
+    .int()
+    .min(1)
+    .max(5000)
+    .default(600),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -18,6 +18,8 @@ export function createHttpServer(opts: {
   health: HealthChecks;
   slack?: Handler | undefined;
   api?: ApiHandler | undefined;
+  /** POST /api/harness/events (harness-events.ts); asked before the bearer-token API. */
+  harnessEvents?: ApiHandler | undefined;
   /** Prometheus exposition for `GET /metrics` (src/observability/metrics.ts). */
   metrics?: (() => Promise<{ contentType: string; body: string }>) | undefined;
 }): Server {
@@ -28,6 +30,7 @@ export function createHttpServer(opts: {
       res.end(JSON.stringify(body));
     };
     if (path === '/slack/events' && opts.slack) return opts.slack(req, res);
+    if (opts.harnessEvents?.(req, res)) return;
     if (opts.api?.(req, res)) return;
     if (req.method === 'GET' && path === '/healthz') return send(200, { ok: true });
     if (req.method === 'GET' && path === '/readyz') {
