@@ -6,7 +6,7 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger, type Logger } from '../../src/log.ts';
 import { startSlackFake, type SlackFake } from '../fakes/slack-fake.ts';
 import { startHarnessFake, type HarnessFake } from '../fakes/harness-fake.ts';
 import { tempDir } from './tmp.ts';
@@ -32,6 +32,8 @@ export async function startBot(
     extraManifests?: Record<string, string>;
     usergroups?: Record<string, string[]>;
     env?: Record<string, string>;
+    /** Where the app logs (default: silent, or TEST_LOG_LEVEL to stdout). */
+    log?: Logger;
   } = {},
 ): Promise<BotUnderTest> {
   const tmp = tempDir();
@@ -56,7 +58,7 @@ export async function startBot(
     API_TOKEN,
     ...opts.env,
   });
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const log = opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const bot: BotUnderTest = {
     app: await startApp(config, log),
     url: '',
