@@ -9,6 +9,9 @@ import type { Config } from './config.ts';
 import { createStore, type Store } from './store/index.ts';
 import { loadManifests, formatManifestError } from './manifests/load.ts';
 import { createHarnessClient } from './harness/client.ts';
+import { createRateLimiter } from './harness/rate-limit.ts';
+import { watcherOf, withWatchBatching } from './engine/watch-batcher.ts';
+import { createHarnessEventsHandler } from './http/harness-events.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { defaultActions } from './engine/actions/index.ts';
 import { startScheduler, type Scheduler } from './engine/scheduler.ts';
@@ -54,13 +57,16 @@ export function harnessFromConfig(
   onRequest?: (info: RequestInfo) => void,
 ): HarnessApi | undefined {
   if (!config.HARNESS_API_KEY || !config.HARNESS_ACCOUNT_ID) return undefined;
-  return createHarnessClient({
+  const client = createHarnessClient({
     baseUrl: config.HARNESS_BASE_URL,
     uiUrl: config.HARNESS_UI_URL,
     apiKey: config.HARNESS_API_KEY,
     accountId: config.HARNESS_ACCOUNT_ID,
     ...(onRequest ? { onRequest } : {}),
+    limiter: createRateLimiter({ perMinute: config.HARNESS_RATE_LIMIT_PER_MIN }),
   });
+  // Waiting steps share one execution-list call per project (engine/watch-batcher.ts).
+  return withWatchBatching(client, { freshMs: config.POLL_INTERVAL_MS });
 }
 
 function loadCatalog(config: Config): Catalog {
@@ -170,6 +176,14 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
   });
   const server = createHttpServer({
     api,
+    harnessEvents: createHarnessEventsHandler({
+      secret: config.HARNESS_WEBHOOK_SECRET,
+      store,
+      clock,
+      kick: () => scheduler.kick(),
+      watcher: watcherOf(harness),
+      log,
+    }),
     slack:
       slack.handle &&
       guardReplays(slack.handle, {

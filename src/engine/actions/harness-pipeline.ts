@@ -7,6 +7,7 @@ import { parseDuration, formatDuration } from '../../domain/duration.ts';
 import { AppError } from '../../errors.ts';
 import type { ActionDefinition, ActionContext, HarnessApi, StepResult } from '../ports.ts';
 import type { HarnessPipelineWith } from '../../manifests/schema.ts';
+import { watcherOf } from '../watch-batcher.ts';
 
 function specOf(ctx: ActionContext): HarnessPipelineWith {
   if (ctx.spec.uses !== 'harness.pipeline') throw new Error('harness.pipeline got another step kind');
@@ -87,12 +88,21 @@ export const harnessPipelineAction: ActionDefinition = {
     const executionId = ctx.step.externalId;
     if (!executionId)
       throw new AppError('INTERNAL', `Step ${ctx.step.stepId} is waiting without an execution id.`);
-    const ex = await client(ctx).getExecution({
-      org: w.org,
-      project: w.project,
-      executionId,
-      pipeline: w.pipeline,
-    });
+    const ref = { org: w.org, project: w.project, executionId, pipeline: w.pipeline };
+    const harness = client(ctx);
+    const watcher = watcherOf(harness);
+    let ex;
+    if (watcher) {
+      // Batched: the project's shared list says whether anything changed (watch-batcher.ts).
+      const read = await watcher.read({ ...ref, lastStatus: ctx.step.externalStatus });
+      if (!read.changed) {
+        const elapsed = ctx.now - (ctx.step.startedAt ?? ctx.now);
+        return { kind: 'wait', nextCheckAt: ctx.now + nextPollDelay(elapsed, ctx.deps.poll) };
+      }
+      ex = read.summary;
+    } else {
+      ex = await harness.getExecution(ref);
+    }
     const url = ctx.step.url ?? ex.url;
     const progress = { stages: ex.stages, status: ex.status, runSequence: ex.runSequence ?? null };
     const output = {
