@@ -25,7 +25,7 @@ export function createReplayGuard(maxEntries = 100_000, windowMs = REPLAY_WINDOW
   const seen = new Map<string, number>();
   const prune = (now: number) => {
     for (const [key, at] of seen) {
-      if (now - at <= windowMs && seen.size <= maxEntries) break;
+      if (now - at <= windowMs && seen.size < maxEntries) break; // room for one more
       seen.delete(key);
     }
   };
