@@ -11,6 +11,7 @@ import type { Report } from './report.ts';
 import { checkRunbook } from './crosscheck-runbook.ts';
 import type { TypeContext } from './references.ts';
 import { checkIncidentType, checkPolicy } from './crosscheck-kinds.ts';
+import { checkGates } from './crosscheck-gates.ts';
 
 /** Built-in role: the incident's commander, whoever that is when the run is requested. */
 export const BUILTIN_ROLES = ['commanders'] as const;
@@ -58,6 +59,7 @@ export function crossCheck(valid: ValidManifests): { catalog: Catalog; errors: M
     checkRoles(r, policy?.manifest ?? null, report);
     checkRunbook(r, type, report);
   }
+  catalog.gates = checkGates(valid.gates ?? [], catalog, report);
   return { catalog, errors };
 }
 

@@ -3,8 +3,14 @@
  * each document is validated on its own so one broken runbook never hides the problems of another.
  */
 import type { z } from 'zod';
-import { MANIFEST_KINDS, accessPolicySchema, incidentTypeSchema, runbookSchema } from './schema.ts';
-import type { AccessPolicy, Catalog, IncidentType, Runbook } from './schema.ts';
+import {
+  MANIFEST_KINDS,
+  accessPolicySchema,
+  deploymentGateSchema,
+  incidentTypeSchema,
+  runbookSchema,
+} from './schema.ts';
+import type { AccessPolicy, Catalog, DeploymentGate, IncidentType, Runbook } from './schema.ts';
 import { compareManifestErrors } from './manifest-error.ts';
 import type { ManifestError } from './manifest-error.ts';
 import { parseYamlFile } from './yaml-source.ts';
@@ -29,12 +35,14 @@ export interface ValidManifests {
   runbooks: Located<Runbook>[];
   incidentTypes: Located<IncidentType>[];
   policies: Located<AccessPolicy>[];
+  gates?: Located<DeploymentGate>[];
 }
 
 const SCHEMAS: Record<(typeof MANIFEST_KINDS)[number], z.ZodType> = {
   Runbook: runbookSchema,
   IncidentType: incidentTypeSchema,
   AccessPolicy: accessPolicySchema,
+  DeploymentGate: deploymentGateSchema,
 };
 
 export function loadManifestTexts(files: readonly ManifestFile[]): {
@@ -42,7 +50,7 @@ export function loadManifestTexts(files: readonly ManifestFile[]): {
   errors: ManifestError[];
 } {
   const errors: ManifestError[] = [];
-  const valid: ValidManifests = { runbooks: [], incidentTypes: [], policies: [] };
+  const valid: ValidManifests = { runbooks: [], incidentTypes: [], policies: [], gates: [] };
   for (const f of files) {
     const parsed = parseYamlFile(f.path, f.text);
     errors.push(...parsed.errors);
@@ -78,5 +86,6 @@ function validateDocument(doc: SourceDoc, valid: ValidManifests, errors: Manifes
   }
   if (kind === 'Runbook') valid.runbooks.push({ manifest: r.data as Runbook, doc });
   else if (kind === 'IncidentType') valid.incidentTypes.push({ manifest: r.data as IncidentType, doc });
+  else if (kind === 'DeploymentGate') (valid.gates ??= []).push({ manifest: r.data as DeploymentGate, doc });
   else valid.policies.push({ manifest: r.data as AccessPolicy, doc });
 }

@@ -256,6 +256,11 @@ export const runbookSchema = z.strictObject({
     })
     .optional()
     .describe('How long an approval request waits for a decision before it expires (1m to 7d; default 30m).'),
+  /** A deploying runbook is refused while a DeploymentGate covering its service/environment is closed. */
+  deploys: z
+    .boolean()
+    .optional()
+    .describe('true: refused while a DeploymentGate covering its service/environment is closed (unless exempt).'),
   steps: z.array(stepSchema).min(1),
 });
 export type Runbook = z.infer<typeof runbookSchema>;
@@ -292,13 +297,56 @@ export const accessPolicySchema = z.strictObject({
 });
 export type AccessPolicy = z.infer<typeof accessPolicySchema>;
 
+/** Harness identifiers: a letter or _, then letters, digits, _ and $ (Harness's own rule). */
+const harnessIdSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,127}$/, { message: 'a Harness identifier, e.g. default or payments' });
+/** A gate's scope on one axis: a list, every value, or the holding incident's own value. */
+const gateAxis = (field: 'environment' | 'service') =>
+  z
+    .union([
+      z.array(z.string().min(1)).min(1),
+      z.enum(['all', 'from-incident']),
+      z.strictObject({ from: z.literal(`incident.${field}`) }),
+    ])
+    .default('from-incident')
+    .describe(`A list, all, or from-incident (the incident's ${field}; also written { from: incident.${field} }).`);
+
+export const deploymentGateSchema = z.strictObject({
+  kind: z.literal('DeploymentGate'),
+  id: idSchema,
+  name: z.string().min(1).max(75),
+  description: z.string().max(1000).optional(),
+  /** Which open incidents close the gate, e.g. severity: { at_least: P1 }. */
+  when: conditionSchema,
+  scope: z
+    .strictObject({ environments: gateAxis('environment'), services: gateAxis('service') })
+    .default({ environments: 'from-incident', services: 'from-incident' }),
+  exempt: z.strictObject({ runbooks: z.array(idSchema).default([]) }).default({ runbooks: [] }),
+  harness: z
+    .strictObject({
+      freeze: z.boolean().default(false),
+      org: harnessIdSchema.optional(),
+      project: harnessIdSchema.optional(),
+      duration: durationSchema
+        .refine((s) => inRange(parseDuration(s), 30 * 60_000, 7 * 86_400_000), {
+          message: 'duration is between 30m (the Harness minimum) and 7d, e.g. 1h',
+        })
+        .default('1h')
+        .describe('Length of the freeze window; extended while the gate stays closed (30m to 7d).'),
+    })
+    .optional(),
+});
+export type DeploymentGate = z.infer<typeof deploymentGateSchema>;
+
 export const manifestSchema = z.discriminatedUnion('kind', [
   runbookSchema,
   incidentTypeSchema,
   accessPolicySchema,
+  deploymentGateSchema,
 ]);
 export type Manifest = z.infer<typeof manifestSchema>;
-export const MANIFEST_KINDS = ['Runbook', 'IncidentType', 'AccessPolicy'] as const;
+export const MANIFEST_KINDS = ['Runbook', 'IncidentType', 'AccessPolicy', 'DeploymentGate'] as const;
 
 /** Everything loaded from MANIFESTS_DIR, cross-checked. */
 export interface Catalog {
@@ -309,4 +357,6 @@ export interface Catalog {
   aliases: Map<string, string>;
   /** where each runbook came from, for error messages */
   sources: Map<string, { file: string; line: number }>;
+  /** DeploymentGate manifests by id (absent in catalogs built by hand: no gates). */
+  gates?: Map<string, DeploymentGate>;
 }

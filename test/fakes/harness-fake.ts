@@ -9,6 +9,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { NGINX_502, errorEnvelope } from './harness-fake-bodies.ts';
 import { createFakeState } from './harness-fake-state.ts';
+import { createFreezeFake, type FreezeFake } from './harness-fake-freeze.ts';
 import type { FakeExecution, FakeProgram, FakeRoute, RecordedRequest } from './harness-fake-state.ts';
 
 export type {
@@ -44,6 +45,8 @@ export interface HarnessFake {
   /** Forces an execution's status from now on (overrides the sequence). */
   setStatus(executionId: string, status: string): void;
   executions(): FakeExecution[];
+  /** Deployment freeze windows (harness-fake-freeze.ts). */
+  freeze: FreezeFake;
   /** Stops listening and drops connections, keeping all state (Harness is down). */
   stop(): Promise<void>;
   /** Listens again on the same port (Harness is back). */
@@ -64,6 +67,7 @@ export async function startHarnessFake(
   const apiKey = opts.apiKey ?? 'pat.fake-account.fake-token.s3cr3t';
   const accountId = opts.accountId ?? 'fakeAccount_123';
   const state = createFakeState(accountId);
+  const freeze = createFreezeFake(accountId);
   const requests: RecordedRequest[] = [];
   const failures = new Map<FakeRoute, FakeFailure[]>();
   const sockets = new Set<Socket>();
@@ -113,6 +117,10 @@ export async function startHarnessFake(
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
     // Accept the `/gateway` prefix of HARNESS_BASE_URL=https://app.harness.io/gateway.
     const path = u.pathname.replace(/^\/gateway(?=\/)/, '');
+    if (path.startsWith('/ng/api/freeze')) {
+      const answer = freeze.handle(record(req, body, u, 'unknown'), path);
+      return sendJson(res, answer.status, answer.body);
+    }
     const found = ROUTES.map((r) => ({ r, m: r.re.exec(path) })).find((x) => x.m !== null);
     const rec = record(req, body, u, found?.r.route ?? 'unknown');
     if (!found?.m) return sendJson(res, 404, errorEnvelope('RESOURCE_NOT_FOUND', `No API at ${u.pathname}`));
@@ -194,6 +202,7 @@ export async function startHarnessFake(
     },
     setStatus: state.setStatus,
     executions: state.executions,
+    freeze: freeze.fake,
     stop,
     restart: listen,
     close: stop,

@@ -64,8 +64,8 @@ test('the JSON Schema offers every operator and the combinators inside condition
   assert.deepEqual(Object.keys(s.definitions['condition']!.properties).sort(), ['all', 'any', 'not']);
   const text = JSON.stringify(s);
   // Every place that takes a condition refers to the hand-written definition.
-  // One `if:` per kind of step, trigger `when:`, `access.approval.when` and all/any/not inside it.
-  assert.equal(text.match(/"#\/definitions\/condition"/g)?.length, stepSchema.options.length + 2 + 3);
+  // One `if:` per kind of step, trigger `when:`, `access.approval.when` and all/any/not inside it, DeploymentGate `when:`.
+  assert.equal(text.match(/"#\/definitions\/condition"/g)?.length, stepSchema.options.length + 2 + 3 + 1);
   assert.ok(!text.includes('"additionalProperties":{}'), 'no opaque condition schema left');
 });
 

@@ -47,7 +47,7 @@ test('unknown kind lists the allowed kinds', () => {
   const e = errorAt(
     r.errors,
     'k.yaml:1:7',
-    /unknown kind "Runbok" \(allowed: Runbook, IncidentType, AccessPolicy\).*did you mean "Runbook"/,
+    /unknown kind "Runbok" \(allowed: Runbook, IncidentType, AccessPolicy, DeploymentGate\).*did you mean "Runbook"/,
   );
   assert.equal(e.path, 'kind');
 });
@@ -57,7 +57,7 @@ test('missing kind, and a document that is not a map', () => {
   errorAt(
     r.errors,
     'k.yaml:1:1',
-    /missing required key "kind" \(allowed: Runbook, IncidentType, AccessPolicy\)/,
+    /missing required key "kind" \(allowed: Runbook, IncidentType, AccessPolicy, DeploymentGate\)/,
   );
   errorAt(r.errors, 'k.yaml:4:1', /a manifest is a map with a kind .*got a list/);
 });
@@ -77,7 +77,7 @@ test('unknown key at top level points at the key and lists the allowed keys', ()
   const e = errorAt(
     r.errors,
     'rb.yaml:4:1',
-    /^unknown key "tiemout" \(allowed: kind, id, name, description, aliases, context, inputs, access, triggers, approval_timeout, steps\)$/,
+    /^unknown key "tiemout" \(allowed: kind, id, name, description, aliases, context, inputs, access, triggers, approval_timeout, deploys, steps\)$/,
   );
   assert.equal(e.path, 'tiemout');
 });

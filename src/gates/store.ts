@@ -1,0 +1,73 @@
+/**
+ * Gate state in SQLite: manual overrides per incident (/incident freeze|unfreeze), the holds last
+ * announced (so a change is announced once, and `since` survives restarts), and the Harness sync
+ * state per gate (the last error, so a failure is reported once and its recovery too).
+ * The tables are created here with IF NOT EXISTS rather than in a numbered migration: several
+ * features add tables at once and migration numbers are a shared, clashing resource.
+ */
+import type { DB } from '../store/db.ts';
+import type { GateOverride } from './evaluate.ts';
+
+export function createGateStore(db: DB) {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS gate_overrides (
+      incident_id TEXT PRIMARY KEY, mode TEXT NOT NULL, reason TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS gate_holds (
+      gate_id TEXT NOT NULL, incident_id TEXT NOT NULL, since INTEGER NOT NULL, PRIMARY KEY (gate_id, incident_id));
+    CREATE TABLE IF NOT EXISTS gate_freeze_sync (
+      gate_id TEXT PRIMARY KEY, error TEXT, failing_since INTEGER, synced_at INTEGER);
+  `);
+  const q = {
+    overrides: db.prepare('SELECT incident_id, mode, reason, actor, at FROM gate_overrides'),
+    setOverride: db.prepare(
+      `INSERT INTO gate_overrides (incident_id, mode, reason, actor, at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(incident_id) DO UPDATE SET mode = excluded.mode, reason = excluded.reason, actor = excluded.actor, at = excluded.at`,
+    ),
+    clearOverride: db.prepare('DELETE FROM gate_overrides WHERE incident_id = ?'),
+    holds: db.prepare('SELECT gate_id, incident_id, since FROM gate_holds'),
+    addHold: db.prepare('INSERT OR IGNORE INTO gate_holds (gate_id, incident_id, since) VALUES (?, ?, ?)'),
+    dropHold: db.prepare('DELETE FROM gate_holds WHERE gate_id = ? AND incident_id = ?'),
+    sync: db.prepare('SELECT gate_id, error, failing_since, synced_at FROM gate_freeze_sync WHERE gate_id = ?'),
+    setSync: db.prepare(
+      `INSERT INTO gate_freeze_sync (gate_id, error, failing_since, synced_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(gate_id) DO UPDATE SET error = excluded.error, failing_since = excluded.failing_since, synced_at = excluded.synced_at`,
+    ),
+  };
+  return {
+    overrides(): Map<string, GateOverride> {
+      const rows = q.overrides.all() as { incident_id: string; mode: string; reason: string; actor: string; at: number }[];
+      return new Map(
+        rows.map((r) => [r.incident_id, { mode: r.mode === 'unfreeze' ? 'unfreeze' : 'freeze', reason: r.reason, actor: r.actor, at: r.at }]),
+      );
+    },
+    setOverride(incidentId: string, o: GateOverride): void {
+      q.setOverride.run(incidentId, o.mode, o.reason, o.actor, o.at);
+    },
+    clearOverride(incidentId: string): boolean {
+      return q.clearOverride.run(incidentId).changes > 0;
+    },
+    /** `${gate}\u0000${incident}` → since (ms). */
+    holds(): Map<string, number> {
+      const rows = q.holds.all() as { gate_id: string; incident_id: string; since: number }[];
+      return new Map(rows.map((r) => [holdKey(r.gate_id, r.incident_id), r.since]));
+    },
+    /** true when this call recorded it (a concurrent refresh loses and announces nothing). */
+    addHold(gate: string, incident: string, since: number): boolean {
+      return q.addHold.run(gate, incident, since).changes > 0;
+    },
+    dropHold(gate: string, incident: string): boolean {
+      return q.dropHold.run(gate, incident).changes > 0;
+    },
+    sync(gate: string): { error: string | null; failingSince: number | null; syncedAt: number | null } | undefined {
+      const r = q.sync.get(gate) as
+        { error: string | null; failing_since: number | null; synced_at: number | null } | undefined;
+      return r && { error: r.error, failingSince: r.failing_since, syncedAt: r.synced_at };
+    },
+    setSync(gate: string, s: { error: string | null; failingSince: number | null; syncedAt: number | null }): void {
+      q.setSync.run(gate, s.error, s.failingSince, s.syncedAt);
+    },
+  };
+}
+export type GateStore = ReturnType<typeof createGateStore>;
+
+export const holdKey = (gate: string, incident: string): string => `${gate}\u0000${incident}`;
