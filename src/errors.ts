@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'HARNESS_BAD_RESPONSE'
   | 'ACTION_FAILED'
   | 'INVALID_TRANSITION'
+  /** A `deploys: true` runbook while a DeploymentGate covering it is closed (src/gates). */
+  | 'GATE_CLOSED'
   | 'INTERNAL';
 
 export interface AppErrorOptions {

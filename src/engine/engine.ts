@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { AppError, toAppError } from '../errors.ts';
 import type { Catalog, Runbook } from '../manifests/schema.ts';
-import type { TriggerKind } from '../domain/types.ts';
+import type { Incident, TriggerKind } from '../domain/types.ts';
 import type { Store, RunRecord, StepRecord } from '../store/index.ts';
 import type { ActionDeps, Clock, HarnessApi, Notifier } from './ports.ts';
 import { defaultActions, type ActionRegistry } from './actions/index.ts';
@@ -40,6 +40,16 @@ export interface EngineOptions {
   poll?: { minMs: number; maxMs: number };
   /** How many steps are advanced at once per tick. */
   concurrency?: number;
+  /** Deployment gates (src/gates): the holds that refuse a `deploys: true` run; none: it may run. */
+  gates?: { runBlockers(runbook: Runbook, inputs: Record<string, unknown>, incident: Incident | null): GateBlocker[] };
+}
+
+/** One closed gate that refuses a deploying run (src/gates GateHold fits). */
+export interface GateBlocker {
+  gate: string;
+  incident: string;
+  severity: string;
+  summary: string;
 }
 
 export interface StartRunRequest {
@@ -56,6 +66,8 @@ export interface StartRunRequest {
   approval?: ApprovalMode;
   /** Which of the runbook's triggers fired (automatic runs; re-checked at approval time). */
   triggerIndex?: number;
+  /** A closed deployment gate does not refuse the run: it waits for an approver ("gate override"). */
+  gateOverride?: boolean;
 }
 
 export function createEngine(opts: EngineOptions) {
@@ -119,9 +131,21 @@ export function createEngine(opts: EngineOptions) {
           },
         );
       }
+      const blockers = opts.gates?.runBlockers(runbook, prepared.inputs, incident ?? null) ?? [];
+      const held = blockers.map((b) => `${b.incident} (${b.severity} "${b.summary}", gate ${b.gate})`).join(', ');
+      if (blockers.length && !req.gateOverride) {
+        throw new AppError(
+          'GATE_CLOSED',
+          `${runbook.name} deploys, and deployments here are halted while ${held} is open. Wait until it resolves, run an exempt runbook, or ask for a gate override that a commander approves.`,
+          { details: { blockers } },
+        );
+      }
       const now = clock.now();
       const trigger = req.trigger ?? 'manual';
-      const approval = approvalFor(
+      const gated = blockers.length
+        ? { required: true, reason: `gate override: deployments are halted while ${held} is open` }
+        : null;
+      const approval = gated ?? approvalFor(
         req.approval,
         trigger !== 'manual',
         runbook,
