@@ -35,6 +35,7 @@ export function plainMrkdwn(s: string, users: Record<string, string> = {}): stri
   return s
     .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => `@${users[id] ?? id}`)
     .replace(/<#[A-Z0-9]+\|([^>]*)>/g, (_m, name: string) => `#${name}`)
+    .replace(/<#([A-Z0-9]+)>/g, (_m, id: string) => `#${id}`)
     .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, (_m, fallback: string) => fallback)
     .replace(/<!(here|channel|everyone)>/g, '@$1')
     .replace(/<([^|>]+)\|([^>]+)>/g, (_m, url: string, label: string) => `${label} (${url})`)

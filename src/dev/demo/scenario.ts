@@ -56,14 +56,19 @@ export function clickRunButton(
   });
 }
 
-export async function playScenario(world: DemoWorld, say: (line: string) => void): Promise<ScenarioResult> {
-  const { app } = world;
+/** What the stand-ins know: a three-stage rollback pipeline that succeeds, and the incident's Jira issue. */
+export function programStandIns(world: DemoWorld): void {
   world.harness.program('rollback_service', {
     stages: STAGES,
     statuses: ['Running', 'Running', 'Running', 'Success'],
     advanceEveryMs: 600,
   });
   world.jira.addIssue(JIRA_KEY, 'In Progress');
+}
+
+export async function playScenario(world: DemoWorld, say: (line: string) => void): Promise<ScenarioResult> {
+  const { app } = world;
+  programStandIns(world);
 
   say('1. An alert fires: Alertmanager-style POST /api/incidents (P1, checkout, prod, customer facing)');
   const created = await world.api('POST', '/api/incidents', {
@@ -132,12 +137,12 @@ export async function playScenario(world: DemoWorld, say: (line: string) => void
 }
 
 /** Every channel the bot wrote in, as a person would read it. */
-export function channelTranscript(world: DemoWorld, opts: RenderOptions = {}): string[] {
+export function channelTranscript(world: DemoWorld, opts: RenderOptions = {}, only?: string): string[] {
   const users = { ...userNames(world), ...opts.users };
   const out: string[] = [];
   for (const ch of world.slack.channels) {
     const messages = world.slack.messages(ch.id);
-    if (!messages.length) continue;
+    if (!messages.length || (only && ch.id !== only)) continue;
     out.push(...renderChannel(`#${ch.name} (${ch.id})`, messages, { ...opts, users }), '');
   }
   return out;
