@@ -35,8 +35,8 @@ export const UNFINISHED_STATUSES = [
 ];
 
 export type WatchRead =
-  /** The shared list shows the same status as last time: nothing to record. */
-  | { changed: false; status: string }
+  /** The shared list shows the same status as last time: its summary (stages included) is enough. */
+  | { changed: false; summary: ExecutionSummary }
   /** The status changed (or could not be seen in the list): the full detail. */
   | { changed: true; summary: ExecutionSummary };
 
@@ -66,7 +66,7 @@ export interface WatchBatchingOptions {
 
 interface Snapshot {
   at: number;
-  byId: Map<string, string>;
+  byId: Map<string, ExecutionSummary>;
 }
 
 const WATCH = Symbol('runbook-bot.watcher');
@@ -93,7 +93,7 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
 
   async function fetchSnapshot(org: string, project: string): Promise<Snapshot> {
     const at = now();
-    const byId = new Map<string, string>();
+    const byId = new Map<string, ExecutionSummary>();
     for (let page = 0; page < maxPages; page++) {
       stats.listCalls++;
       const res = await client.listExecutions({
@@ -103,7 +103,7 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
         page,
         size: pageSize,
       });
-      for (const ex of res.items) byId.set(ex.executionId, ex.status);
+      for (const ex of res.items) byId.set(ex.executionId, ex);
       if (res.last || res.items.length === 0) break;
     }
     return { at, byId };
@@ -135,9 +135,9 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
       if (hinted.delete(ref.executionId)) return detail(ref);
       const listed = snap.byId.get(ref.executionId);
       // Absent from the unfinished list: it finished (or is newer than the list) — ask.
-      if (listed === undefined || !sameStatus(listed, ref.lastStatus)) return detail(ref);
+      if (listed === undefined || !sameStatus(listed.status, ref.lastStatus)) return detail(ref);
       stats.unchanged++;
-      return { changed: false, status: listed };
+      return { changed: false, summary: listed };
     },
     hint(executionId) {
       stats.hinted++;

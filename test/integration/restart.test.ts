@@ -82,7 +82,8 @@ test('kill -9 while waiting on Harness: the restarted bot finishes the run once,
     const first = spawnBot(env);
     await waitFor(
       'the pipeline to be executed and polled',
-      () => fake.requestsTo('status').length >= 2,
+      // Polls are detail reads or the batched execution-list reads (engine/watch-batcher.ts).
+      () => fake.requestsTo('status').length + fake.requestsTo('list').length >= 2,
       20_000,
       first,
     );

@@ -91,18 +91,11 @@ export const harnessPipelineAction: ActionDefinition = {
     const ref = { org: w.org, project: w.project, executionId, pipeline: w.pipeline };
     const harness = client(ctx);
     const watcher = watcherOf(harness);
-    let ex;
-    if (watcher) {
-      // Batched: the project's shared list says whether anything changed (watch-batcher.ts).
-      const read = await watcher.read({ ...ref, lastStatus: ctx.step.externalStatus });
-      if (!read.changed) {
-        const elapsed = ctx.now - (ctx.step.startedAt ?? ctx.now);
-        return { kind: 'wait', nextCheckAt: ctx.now + nextPollDelay(elapsed, ctx.deps.poll) };
-      }
-      ex = read.summary;
-    } else {
-      ex = await harness.getExecution(ref);
-    }
+    // Batched: the project's shared list answers unless the status changed (watch-batcher.ts);
+    // an unchanged execution is still running, so its listed summary (stages) is all we need.
+    const ex = watcher
+      ? (await watcher.read({ ...ref, lastStatus: ctx.step.externalStatus })).summary
+      : await harness.getExecution(ref);
     const url = ctx.step.url ?? ex.url;
     const progress = { stages: ex.stages, status: ex.status, runSequence: ex.runSequence ?? null };
     const output = {

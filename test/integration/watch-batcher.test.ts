@@ -1,0 +1,167 @@
+/**
+ * The batched watcher against the loopback Harness fake with the real client: waiting steps of one
+ * project share one execution-list call, details are read only for executions that changed, a
+ * push hint forces a detail read, and the fake answers the list call as Harness documents it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarnessFake, type HarnessFake } from '../fakes/harness-fake.ts';
+import { createHarnessClient } from '../../src/harness/client.ts';
+import { createRateLimiter } from '../../src/harness/rate-limit.ts';
+import { sameStatus, watcherOf, withWatchBatching } from '../../src/engine/watch-batcher.ts';
+import type { HarnessClient } from '../../src/harness/types.ts';
+
+const YAML = 'pipeline:\n  identifier: p\n';
+
+async function setup(t: { after(fn: () => Promise<void>): void }) {
+  const fake = await startHarnessFake();
+  t.after(() => fake.close());
+  const client = createHarnessClient({
+    baseUrl: fake.url,
+    uiUrl: 'https://app.harness.io',
+    apiKey: fake.apiKey,
+    accountId: fake.accountId,
+  });
+  return { fake, client };
+}
+
+async function startMany(client: HarnessClient, fake: HarnessFake, projects: string[], perProject: number) {
+  fake.program('p', { statuses: ['Running'] });
+  const ids: { project: string; executionId: string }[] = [];
+  for (const project of projects)
+    for (let i = 0; i < perProject; i++) {
+      const r = await client.execute({ org: 'default', project, pipeline: 'p', yaml: YAML });
+      ids.push({ project, executionId: r.executionId });
+    }
+  return ids;
+}
+
+test('list call: Spring page of the project executions, newest first, filtered by repeated status', async (t) => {
+  const { fake, client } = await setup(t);
+  const ids = await startMany(client, fake, ['alpha', 'beta'], 3);
+  fake.setStatus(ids[0]!.executionId, 'Success');
+  const page = await client.listExecutions({
+    org: 'default',
+    project: 'alpha',
+    statuses: ['Running', 'Queued'],
+    size: 2,
+  });
+  assert.equal(page.items.length, 2);
+  assert.equal(page.totalPages, 1, 'two running alpha executions fit one page of 2');
+  assert.equal(page.last, true);
+  assert.deepEqual(
+    page.items.map((i) => i.executionId),
+    [ids[2]!.executionId, ids[1]!.executionId],
+  );
+  assert.ok(page.items.every((i) => i.status === 'Running' && i.phase === 'running'));
+  const req = fake.requestsTo('list')[0]!;
+  assert.equal(req.method, 'POST');
+  assert.deepEqual(JSON.parse(req.body), { filterType: 'PipelineExecution' });
+  assert.equal(req.query.projectIdentifier, 'alpha');
+  const all = await client.listExecutions({ org: 'default', project: 'alpha', size: 1, page: 2 });
+  assert.equal(all.totalPages, 3);
+  assert.equal(all.items[0]!.executionId, ids[0]!.executionId);
+  assert.equal(all.items[0]!.outcome, 'succeeded');
+  await assert.rejects(client.listExecutions({ org: 'default', project: 'alpha', size: 0 }), /size 1-1000/);
+});
+
+test('the fake refuses a list without the PipelineExecution filter body', async (t) => {
+  const { fake } = await setup(t);
+  const res = await fetch(
+    `${fake.url}/pipeline/api/pipelines/execution/summary?accountIdentifier=${fake.accountId}&orgIdentifier=o&projectIdentifier=p`,
+    { method: 'POST', headers: { 'x-api-key': fake.apiKey }, body: '{}' },
+  );
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /filterType/);
+});
+
+test('40 waiting executions over 2 projects: 2 list calls, no detail while nothing changed', async (t) => {
+  const { fake, client } = await setup(t);
+  const ids = await startMany(client, fake, ['alpha', 'beta'], 20);
+  let now = 0;
+  const watched = withWatchBatching(client, { freshMs: 1000, pageSize: 100, now: () => now });
+  const w = watcherOf(watched)!;
+  const read = (x: { project: string; executionId: string }) =>
+    w.read({ org: 'default', project: x.project, executionId: x.executionId, lastStatus: 'RUNNING' });
+  const first = await Promise.all(ids.map(read));
+  assert.ok(first.every((r) => !r.changed));
+  assert.equal(fake.requestsTo('list').length, 2, 'one list per project');
+  assert.equal(fake.requestsTo('status').length, 0);
+
+  // Within freshMs the list is reused; after it, read again once per project.
+  await Promise.all(ids.map(read));
+  assert.equal(fake.requestsTo('list').length, 2);
+  now += 1000;
+  fake.setStatus(ids[5]!.executionId, 'Failed');
+  const second = await Promise.all(ids.map(read));
+  assert.equal(fake.requestsTo('list').length, 4);
+  const changed = second.filter((r) => r.changed);
+  assert.equal(changed.length, 1, 'only the finished execution gets a detail call');
+  assert.equal(fake.requestsTo('status').length, 1);
+  const c = changed[0]!;
+  assert.ok(c.changed && c.summary.executionId === ids[5]!.executionId && c.summary.outcome === 'failed');
+  assert.deepEqual(w.stats(), { listCalls: 4, detailCalls: 1, unchanged: 40 + 40 + 39, hinted: 0 });
+});
+
+test('a status different from the last one read, or a hint, means a detail read', async (t) => {
+  const { fake, client } = await setup(t);
+  const [a] = await startMany(client, fake, ['alpha'], 1);
+  const w = watcherOf(withWatchBatching(client, { freshMs: 60_000 }))!;
+  const ref = { org: 'default', project: 'alpha', executionId: a!.executionId };
+  const changed = await w.read({ ...ref, lastStatus: 'Queued' });
+  assert.equal(changed.changed, true);
+  assert.equal((await w.read({ ...ref, lastStatus: 'Running' })).changed, false);
+  w.hint(a!.executionId);
+  const hinted = await w.read({ ...ref, lastStatus: 'Running' });
+  assert.equal(hinted.changed, true, 'a push hint skips the shared list');
+  assert.equal((await w.read({ ...ref, lastStatus: 'Running' })).changed, false, 'the hint is used once');
+  assert.equal(fake.requestsTo('status').length, 2);
+});
+
+test('list failures surface as the client error (the step runner retries the check)', async (t) => {
+  const { fake, client } = await setup(t);
+  const [a] = await startMany(client, fake, ['alpha'], 1);
+  fake.failNext('list', 10, '500');
+  const quick = createHarnessClient({
+    baseUrl: fake.url,
+    uiUrl: 'https://app.harness.io',
+    apiKey: fake.apiKey,
+    accountId: fake.accountId,
+    maxRetries: 0,
+  });
+  const wq = watcherOf(withWatchBatching(quick, { freshMs: 0 }))!;
+  await assert.rejects(
+    wq.read({ org: 'default', project: 'alpha', executionId: a!.executionId, lastStatus: 'Running' }),
+    (e: Error & { retryable?: boolean }) => e.retryable === true,
+  );
+  assert.equal(fake.requestsTo('status').length, 0, 'no fallback storm of detail calls');
+});
+
+test('sameStatus: engine and display spellings match, null never matches', () => {
+  assert.equal(sameStatus('RUNNING', 'Running'), true);
+  assert.equal(sameStatus('ASYNC_WAITING', 'AsyncWaiting'), true);
+  assert.equal(sameStatus('Running', 'Success'), false);
+  assert.equal(sameStatus(null, 'Running'), false);
+});
+
+test('the shared rate limiter holds every call of the client to its budget', async (t) => {
+  const { fake } = await setup(t);
+  const limiter = createRateLimiter({ perMinute: 1200, burst: 2 }); // 20/s after 2
+  const client = createHarnessClient({
+    baseUrl: fake.url,
+    uiUrl: 'https://app.harness.io',
+    apiKey: fake.apiKey,
+    accountId: fake.accountId,
+    limiter,
+  });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 12 }, () => client.listExecutions({ org: 'default', project: 'alpha' })),
+  );
+  const took = performance.now() - started;
+  assert.ok(took >= 450, `12 calls at 20/s after a burst of 2 took ${Math.round(took)} ms`);
+  assert.equal(limiter.stats().granted, 12);
+  fake.failNext('list', 1, '429');
+  await client.listExecutions({ org: 'default', project: 'alpha' });
+  assert.equal(limiter.stats().throttled, 1, 'the 429 paused the shared budget');
+});
