@@ -28,9 +28,10 @@ import { createSlackApp, type SlackApp } from './slack/app.ts';
 import { summaryPublisher, createIncidentChannel, inviteUsers } from './slack/incident-channel.ts';
 import { createTriggerService } from './triggers/service.ts';
 import { createApiHandler } from './http/api/handler.ts';
+import { startGates } from './gates/wire.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { countHarnessRequest } from './observability/harness-requests.ts';
-import { instrumentWebClient } from './observability/slack-requests.ts';
+import { createCountedWebClient } from './observability/slack-requests.ts';
 import { observingNotifier } from './observability/step-observer.ts';
 import { guardReplays } from './observability/replay-guard.ts';
 import { readiness, trackSocket } from './observability/readiness.ts';
@@ -93,7 +94,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
       'Harness is not configured (HARNESS_API_KEY, HARNESS_ACCOUNT_ID): pipeline steps will fail until it is.',
     );
 
-  const client = instrumentWebClient(createWebClient(config.SLACK_BOT_TOKEN!, config.SLACK_API_URL), metrics);
+  const client = createCountedWebClient(config.SLACK_BOT_TOKEN!, config.SLACK_API_URL, metrics);
   const manifests = liveCatalog(config.MANIFESTS_DIR, catalog, log, (r) =>
     metrics.manifestReloads.inc({ result: r.ok ? 'ok' : 'invalid' }),
   );
@@ -106,6 +107,8 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     usergroupMembers: async (usergroup) =>
       ((await client.usergroups.users.list({ usergroup })).users ?? []) as string[],
   });
+  const gates = startGates({ config, store, catalog: getCatalog, clock, log, post: (channel, text) => client.chat.postMessage({ channel, text }) });
+  incidents.on(() => gates.onIncidentChange());
   const publisher = new RunMessagePublisher({ client: client as never, store, log, now: clock.now });
   const engine = createEngine({
     store,
@@ -176,6 +179,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
   });
   const server = createHttpServer({
     api,
+    gates: gates.api,
     harnessEvents: createHarnessEventsHandler({
       secret: config.HARNESS_WEBHOOK_SECRET,
       store,
@@ -210,6 +214,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     unwatch();
     await new Promise<void>((r) => server.close(() => r()));
     await scheduler.stop();
+    await gates.stop();
     publisher.stop();
     store.close();
     throw e;
@@ -234,6 +239,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
       await closed;
       await slack.stop();
       await scheduler.stop();
+      await gates.stop();
       await publisher.idle(5000);
       publisher.stop();
       store.close();

@@ -38,6 +38,8 @@ export const configSchema = z.object({
   DATABASE_PATH: z.string().default('./data/runbook-bot.db'),
   MANIFESTS_DIR: z.string().default('./manifests'),
   API_TOKEN: optionalString,
+  /** Read-only bearer token for GET /api/gates/deploy only (pipelines); API_TOKEN works there too. */
+  GATE_TOKEN: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Follow-up actions (engine/actions): optional; a step that needs a missing one fails naming it.
   JIRA_BASE_URL: optionalUrl,

@@ -20,6 +20,8 @@ export function createHttpServer(opts: {
   api?: ApiHandler | undefined;
   /** POST /api/harness/events (harness-events.ts); asked before the bearer-token API. */
   harnessEvents?: ApiHandler | undefined;
+  /** GET /api/gates/deploy (src/gates/api.ts): its own tokens, so it comes before `api`. */
+  gates?: ApiHandler | undefined;
   /** Prometheus exposition for `GET /metrics` (src/observability/metrics.ts). */
   metrics?: (() => Promise<{ contentType: string; body: string }>) | undefined;
 }): Server {
@@ -31,6 +33,7 @@ export function createHttpServer(opts: {
     };
     if (path === '/slack/events' && opts.slack) return opts.slack(req, res);
     if (opts.harnessEvents?.(req, res)) return;
+    if (opts.gates?.(req, res)) return;
     if (opts.api?.(req, res)) return;
     if (req.method === 'GET' && path === '/healthz') return send(200, { ok: true });
     if (req.method === 'GET' && path === '/readyz') {
