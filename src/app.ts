@@ -22,7 +22,6 @@ import type { Catalog } from './manifests/schema.ts';
 import { createIncidentService } from './incidents/service.ts';
 import { createAccess } from './access/access.ts';
 import { assertSlackConfig, verifySlackToken } from './slack/startup.ts';
-import { createWebClient } from './slack/client.ts';
 import { RunMessagePublisher } from './slack/notifier.ts';
 import { createSlackApp, type SlackApp } from './slack/app.ts';
 import { summaryPublisher, createIncidentChannel, inviteUsers } from './slack/incident-channel.ts';

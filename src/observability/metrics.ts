@@ -21,7 +21,9 @@ export interface Metrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
-export function createMetrics(opts: { db?: () => DB | undefined; now?: () => number; defaults?: boolean } = {}): Metrics {
+export function createMetrics(
+  opts: { db?: () => DB | undefined; now?: () => number; defaults?: boolean } = {},
+): Metrics {
   const registry = new Registry();
   const now = opts.now ?? Date.now;
   if (opts.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'runbook_bot_' });
@@ -47,12 +49,14 @@ export function createMetrics(opts: { db?: () => DB | undefined; now?: () => num
   });
   new Gauge({
     name: 'runbook_bot_pending_approvals',
-    help: 'Runs awaiting a commander\'s approval.',
+    help: "Runs awaiting a commander's approval.",
     registers: [registry],
     collect() {
       const db = liveDb();
       if (!db) return;
-      const r = db.prepare("SELECT COUNT(*) AS n FROM runs WHERE state = 'awaiting_approval'").get() as { n: number };
+      const r = db.prepare("SELECT COUNT(*) AS n FROM runs WHERE state = 'awaiting_approval'").get() as {
+        n: number;
+      };
       this.set(r.n);
     },
   });
@@ -88,7 +92,7 @@ export function createMetrics(opts: { db?: () => DB | undefined; now?: () => num
     }),
     stepDuration: new Histogram({
       name: 'runbook_bot_step_duration_seconds',
-      help: 'Time from a step\'s start to its end, by action and final status.',
+      help: "Time from a step's start to its end, by action and final status.",
       labelNames: ['uses', 'status'] as const,
       buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
       registers: [registry],

@@ -20,7 +20,10 @@ export async function gracefulShutdown(
   const started = Date.now();
   log.info({ signal }, 'shutting down');
   const timer = setTimeout(() => {
-    log.warn({ signal, ms: Date.now() - started }, 'shutdown took too long; closing the database and exiting');
+    log.warn(
+      { signal, ms: Date.now() - started },
+      'shutdown took too long; closing the database and exiting',
+    );
     app.store.close();
     exit(0);
   }, budgetMs);

@@ -23,7 +23,8 @@ export function observingNotifier(inner: Notifier, metrics: Metrics, startedAt: 
         seen.add(key);
         if (seen.size > MAX_SEEN) seen.delete(seen.values().next().value!);
         const labels = { uses: s.uses, status: s.status };
-        if (s.startedAt !== null) metrics.stepDuration.observe(labels, Math.max(0, s.finishedAt - s.startedAt) / 1000);
+        if (s.startedAt !== null)
+          metrics.stepDuration.observe(labels, Math.max(0, s.finishedAt - s.startedAt) / 1000);
         if (FAILED.has(s.status)) metrics.actionFailures.inc(labels);
       }
       return inner.runChanged(run, steps);

@@ -80,10 +80,16 @@ test('Harness and Slack request counters: bounded labels and Slack outcomes', as
   count({ method: 'POST', path: '/pipeline/api/pipeline/execute/p', ms: 3 });
   const text = (await m.render()).body;
   assert.match(text, /runbook_bot_harness_requests_total\{method="GET",operation="status",status="502"\} 2/);
-  assert.match(text, /runbook_bot_harness_requests_total\{method="POST",operation="execute",status="transport_error"\} 1/);
+  assert.match(
+    text,
+    /runbook_bot_harness_requests_total\{method="POST",operation="execute",status="transport_error"\} 1/,
+  );
   assert.doesNotMatch(text, /x1|x2/, 'execution ids are not labels');
   assert.equal(slackOutcome({ code: 'slack_webapi_rate_limited_error' }), 'ratelimited');
-  assert.equal(slackOutcome({ code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } }), 'channel_not_found');
+  assert.equal(
+    slackOutcome({ code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } }),
+    'channel_not_found',
+  );
   assert.equal(slackOutcome(new Error('x')), 'error');
 });
 
@@ -104,8 +110,14 @@ test('step observer: each finished step counted once, failures by action, steps 
   n.runChanged(run, steps);
   assert.deepEqual(forwarded, ['RUN-1', 'RUN-1']);
   const text = (await m.render()).body;
-  assert.match(text, /runbook_bot_step_duration_seconds_count\{uses="harness.pipeline",status="succeeded"\} 1/);
-  assert.match(text, /runbook_bot_step_duration_seconds_sum\{uses="harness.pipeline",status="succeeded"\} 30/);
+  assert.match(
+    text,
+    /runbook_bot_step_duration_seconds_count\{uses="harness.pipeline",status="succeeded"\} 1/,
+  );
+  assert.match(
+    text,
+    /runbook_bot_step_duration_seconds_sum\{uses="harness.pipeline",status="succeeded"\} 30/,
+  );
   assert.match(text, /runbook_bot_action_failures_total\{uses="jira.comment",status="failed"\} 1/);
   assert.doesNotMatch(text, /uses="webhook"/);
 });
@@ -202,7 +214,8 @@ test('live catalog: a valid change replaces the set, a broken one keeps the last
     try {
       writeFileSync(join(dir, 'b.yaml'), RUNBOOK('third'));
       const until = Date.now() + 5000;
-      while (!live.get().runbooks.has('third') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (!live.get().runbooks.has('third') && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual([...live.get().runbooks.keys()].sort(), ['first', 'third']);
       assert.deepEqual(live.lastErrors(), []);
     } finally {
@@ -231,8 +244,11 @@ test('graceful shutdown: exits 0 after stop; a hung stop is cut at the budget wi
   const { log } = captureLog();
   const codes: number[] = [];
   let closed = 0;
-  await gracefulShutdown({ stop: async () => {}, store: { close: () => void closed++ } }, log, 'SIGTERM', (c) =>
-    codes.push(c),
+  await gracefulShutdown(
+    { stop: async () => {}, store: { close: () => void closed++ } },
+    log,
+    'SIGTERM',
+    (c) => codes.push(c),
   );
   assert.deepEqual(codes, [0]);
   assert.equal(closed, 0, 'stop() closes the database itself');
