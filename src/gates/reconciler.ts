@@ -76,7 +76,7 @@ export function createFreezeReconciler(deps: ReconcilerDeps) {
       ? `:warning: Could not update the Harness freeze window of deployment gate *${gate.name}*: ${error}. Retrying every minute; the deploy gate API still answers from the incidents.`
       : `:white_check_mark: The Harness freeze window of deployment gate *${gate.name}* is in sync again.`;
     const incidents = holds.length ? [...new Set(holds.map((h) => h.incident))] : lastIncidents(gate.id);
-    gates.announce(incidents, error ? 'gate.freeze_failed' : 'gate.freeze_recovered', text, `gate:${gate.id}:sync:${now}`);
+    gates.announce(incidents, error ? 'gate.freeze_failed' : 'gate.freeze_recovered', text, `gate:${gate.id}:${error ? 'failed' : 'recovered'}:${now}`);
   }
 
   /** When a gate opened, its last holders are who cares whether the window was disabled. */
