@@ -288,7 +288,6 @@ async function checkStep(
   if ('retry' in result) {
     // A failed status read changes nothing in Harness: keep watching, back off, and show why.
     const delay = Math.min(d.deps.poll.maxMs, Math.max(d.deps.poll.minMs, 2 * d.deps.poll.minMs));
-    const firstFailure = !step.error?.startsWith('status check failed');
     d.store.tx(() => {
       const ok = d.store.runs.updateStep(
         run.id,
@@ -296,14 +295,15 @@ async function checkStep(
         { nextAttemptAt: now + delay, error: `status check failed, retrying: ${result.error}` },
         ['running'],
       );
-      // Once per outage (a good check clears the error), not on every poll: one thread reply.
-      if (ok && firstFailure && step.uses === 'harness.pipeline')
+      // Once per step (the dedupe key), not on every poll or flap: one thread reply; the live
+      // message shows the current error meanwhile.
+      if (ok && step.uses === 'harness.pipeline')
         addEvent(
           d.store,
           run,
           { kind: 'step.check_retrying', text: `Harness unreachable, retrying: ${result.error}` },
           now,
-          `${run.id}:${step.idx}:check-retrying:${now}`,
+          `${run.id}:${step.idx}:${step.attempts}:check-retrying`,
         );
     });
     d.log.warn({ err: result.code }, 'status check failed, retrying');
