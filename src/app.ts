@@ -66,6 +66,7 @@ export function harnessFromConfig(
     limiter: createRateLimiter({ perMinute: config.HARNESS_RATE_LIMIT_PER_MIN }),
   });
   // Waiting steps share one execution-list call per project (engine/watch-batcher.ts).
+  if (config.HARNESS_WATCH_MODE === 'single') return client;
   return withWatchBatching(client, { freshMs: config.POLL_INTERVAL_MS });
 }
 

@@ -69,6 +69,8 @@ export const configSchema = z.object({
     .min(1)
     .max(5000)
     .default(600),
+  /** batch: waiting steps share one execution-list call per project; single: one status call per run. */
+  HARNESS_WATCH_MODE: z.enum(['batch', 'single']).default('batch'),
 });
 export type Config = z.infer<typeof configSchema>;
 
