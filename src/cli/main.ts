@@ -16,6 +16,7 @@ import { createStore } from '../store/index.ts';
 import { startApp } from '../app.ts';
 import { gracefulShutdown } from '../observability/shutdown.ts';
 import { userMessage } from '../errors.ts';
+import { importCmd, IMPORT_USAGE } from './import.ts';
 import { STEP_STATES, type StepState } from '../domain/types.ts';
 
 const USAGE = `Usage: runbook-bot <command>
@@ -26,6 +27,7 @@ const USAGE = `Usage: runbook-bot <command>
           [--assume step=status]… [--dir d]   triggers would fire. Sends nothing.
   migrate                                     create or upgrade the database at $DATABASE_PATH
   schema [--out file]                         write the manifest JSON Schema (for editors)
+  ${IMPORT_USAGE}
   start                                       run the bot (see README.md#configuration)
 `;
 
@@ -99,6 +101,8 @@ async function main(argv: string[]): Promise<number> {
       return validate(manifestsDir(rest[0]));
     case 'dry-run':
       return dryRunCmd(rest);
+    case 'import':
+      return importCmd(rest);
     case 'migrate': {
       const config = loadConfig();
       const store = createStore(config.DATABASE_PATH);

@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import { NGINX_502, errorEnvelope } from './harness-fake-bodies.ts';
 import { createFakeState } from './harness-fake-state.ts';
 import { createFreezeFake, type FreezeFake } from './harness-fake-freeze.ts';
+import { createTemplateFake, TEMPLATE_PATH, type TemplateFake } from './harness-fake-template.ts';
 import type { FakeExecution, FakeProgram, FakeRoute, RecordedRequest } from './harness-fake-state.ts';
 
 export type {
@@ -47,6 +48,8 @@ export interface HarnessFake {
   executions(): FakeExecution[];
   /** Deployment freeze windows (harness-fake-freeze.ts). */
   freeze: FreezeFake;
+  /** Runtime-input templates (harness-fake-template.ts). */
+  templates: TemplateFake;
   /** Stops listening and drops connections, keeping all state (Harness is down). */
   stop(): Promise<void>;
   /** Listens again on the same port (Harness is back). */
@@ -68,6 +71,7 @@ export async function startHarnessFake(
   const accountId = opts.accountId ?? 'fakeAccount_123';
   const state = createFakeState(accountId);
   const freeze = createFreezeFake(accountId);
+  const templates = createTemplateFake(accountId);
   const requests: RecordedRequest[] = [];
   const failures = new Map<FakeRoute, FakeFailure[]>();
   const sockets = new Set<Socket>();
@@ -119,6 +123,10 @@ export async function startHarnessFake(
     const path = u.pathname.replace(/^\/gateway(?=\/)/, '');
     if (path.startsWith('/ng/api/freeze')) {
       const answer = freeze.handle(record(req, body, u, 'unknown'), path);
+      return sendJson(res, answer.status, answer.body);
+    }
+    if (path === TEMPLATE_PATH) {
+      const answer = templates.handle(record(req, body, u, 'unknown'));
       return sendJson(res, answer.status, answer.body);
     }
     const found = ROUTES.map((r) => ({ r, m: r.re.exec(path) })).find((x) => x.m !== null);
@@ -203,6 +211,7 @@ export async function startHarnessFake(
     setStatus: state.setStatus,
     executions: state.executions,
     freeze: freeze.fake,
+    templates: templates.fake,
     stop,
     restart: listen,
     close: stop,

@@ -1,0 +1,123 @@
+/**
+ * Reads a pipeline's runtime-input template — what the Harness "Run pipeline" modal shows on its
+ * YAML tab — with `POST /pipeline/api/inputSets/template` (reference harness-api.md §1b). It is a
+ * read, so it is retried like the other reads (429, 5xx, transport), with the client's errors,
+ * timeouts and key redaction. Used by `runbook-bot import`.
+ */
+import { z } from 'zod';
+import { badResponseError, httpError, transportError, type CallContext } from './errors.ts';
+import { backoffDelayMs, shouldRetry } from './retry.ts';
+import { describeIssues } from './schemas.ts';
+import { attemptHttp } from './transport.ts';
+import type { HarnessClientOptions } from './types.ts';
+import { apiUrl } from './urls.ts';
+import { requireIdentifier, validateClientOptions } from './validate.ts';
+
+export const INPUT_TEMPLATE_PATH = '/pipeline/api/inputSets/template';
+
+export interface InputTemplateRequest {
+  org: string;
+  project: string;
+  pipeline: string;
+  /** Git-backed pipelines: the branch to read the pipeline from. */
+  branch?: string;
+}
+
+export interface InputTemplate {
+  /** The runtime-input YAML; '' when the pipeline has no runtime inputs. */
+  yaml: string;
+  hasInputSets: boolean;
+  modules: string[];
+  replacedExpressions: string[];
+}
+
+// InputSetTemplateWithReplacedExpressionsResponse (UI pipeline-ng spec); every field optional there.
+const templateResponseSchema = z.object({
+  status: z.string().optional(),
+  data: z
+    .object({
+      inputSetTemplateYaml: z.string().nullish(),
+      replacedExpressions: z.array(z.string()).nullish(),
+      hasInputSets: z.boolean().nullish(),
+      modules: z.array(z.string()).nullish(),
+    })
+    .nullish(),
+});
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function createInputTemplateReader(
+  opts: HarnessClientOptions,
+): (req: InputTemplateRequest) => Promise<InputTemplate> {
+  const cfg = validateClientOptions(opts);
+  const fetchImpl = opts.fetch ?? globalThis.fetch;
+  const sleep = opts.sleep ?? defaultSleep;
+  const random = opts.random ?? Math.random;
+  const redact = (s: string): string => s.split(cfg.apiKey).join('[redacted]');
+
+  return async (req) => {
+    const org = requireIdentifier('org', req.org);
+    const project = requireIdentifier('project', req.project);
+    const pipeline = requireIdentifier('pipeline', req.pipeline);
+    const target = `pipeline "${pipeline}" in org "${org}", project "${project}"`;
+    const ctx: CallContext = {
+      op: 'status',
+      action: `reading the runtime-input template of ${target}`,
+      target,
+      method: 'POST',
+      path: INPUT_TEMPLATE_PATH,
+      redact,
+    };
+    const url = apiUrl(cfg.baseUrl, INPUT_TEMPLATE_PATH, {
+      accountIdentifier: cfg.accountId,
+      orgIdentifier: org,
+      projectIdentifier: project,
+      pipelineIdentifier: pipeline,
+      branch: req.branch,
+    });
+    const headers = {
+      'x-api-key': cfg.apiKey,
+      'Harness-Account': cfg.accountId,
+      Accept: 'application/json',
+      'Content-Type': 'application/json',
+    };
+    for (let attempt = 1; ; attempt++) {
+      const res = await attemptHttp(fetchImpl, { method: 'POST', url, headers, body: '{}' }, cfg.timeoutMs);
+      let error;
+      let retry = false;
+      if (!res.ok) {
+        error = transportError(ctx, res.failure, res.error);
+        retry = shouldRetry('read', { kind: 'transport', failure: res.failure });
+      } else if (res.status < 200 || res.status > 299 || /"status"\s*:\s*"(ERROR|FAILURE)"/.test(res.text)) {
+        error = httpError(ctx, res.status, res.contentType, res.text);
+        retry = shouldRetry('read', { kind: 'http', status: res.status });
+      } else {
+        let json: unknown;
+        try {
+          json = JSON.parse(res.text);
+        } catch {
+          throw badResponseError(
+            ctx,
+            res.status,
+            `invalid JSON starting with ${JSON.stringify(res.text.slice(0, 40))}`,
+          );
+        }
+        const parsed = templateResponseSchema.safeParse(json);
+        if (!parsed.success) throw badResponseError(ctx, res.status, describeIssues(parsed.error));
+        const d = parsed.data.data ?? {};
+        return {
+          yaml: d.inputSetTemplateYaml ?? '',
+          hasInputSets: d.hasInputSets ?? false,
+          modules: d.modules ?? [],
+          replacedExpressions: d.replacedExpressions ?? [],
+        };
+      }
+      if (retry && attempt <= cfg.maxRetries) {
+        await sleep(backoffDelayMs(attempt, random));
+        continue;
+      }
+      if (attempt > 1) error.details.attempts = attempt;
+      throw error;
+    }
+  };
+}
