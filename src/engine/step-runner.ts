@@ -97,6 +97,7 @@ export async function runDueStep(d: StepRunnerDeps, due: StepRecord, now: number
   // Every line logged while this step is processed names its incident, run and step.
   const log = d.log.child({ incident: run.incidentId, run: run.id, step: step.stepId });
   d = { ...d, log };
+  log.debug({ status: step.status, attempts: step.attempts }, 'step due');
   const ctx = (s: StepRecord): ActionContext => ({
     run,
     step: s,
