@@ -133,6 +133,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     catalog: getCatalog,
     now: clock.now,
     log,
+    gateLines: (id) => gates.service.describeFor(id),
   });
   incidents.on((ev) => void publishIncidentSummary(ev.incident.id));
   // Runs that started before their incident had a channel (a trigger on incident.created) get
@@ -162,6 +163,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     log,
     publisher,
     kick: () => scheduler.kick(),
+    gates: gates.service,
   });
   const api = createApiHandler({
     incidents,

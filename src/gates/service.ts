@@ -60,8 +60,23 @@ export function createGateService(deps: GateServiceDeps) {
     return Date.parse(store.incidents.get(h.incident)?.createdAt ?? '') || clock.now();
   }
 
+  // Incidents opened through the API get their channel a moment after they are declared: what the
+  // gate had to say meanwhile is posted once the channel exists (next refresh).
+  const unsaid = new Map<string, string[]>();
+  function flushUnsaid(): void {
+    for (const [id, texts] of unsaid) {
+      const incident = store.incidents.get(id);
+      if (!incident || incident.status === 'resolved') unsaid.delete(id);
+      else if (incident.channel) {
+        unsaid.delete(id);
+        for (const t of texts) say(incident, t);
+      }
+    }
+  }
+
   function say(incident: Incident | undefined, text: string): void {
-    if (!incident?.channel || !deps.say) return;
+    if (!incident || !deps.say) return;
+    if (!incident.channel) return void unsaid.set(incident.id, [...(unsaid.get(incident.id) ?? []), text]);
     deps.say(incident.channel, text).catch((e: unknown) =>
       log.warn({ incident: incident.id, err: (e as Error).message }, 'gate message not posted'),
     );
@@ -110,6 +125,7 @@ export function createGateService(deps: GateServiceDeps) {
      */
     refresh(): { closed: GateHold[]; released: { gate: string; incident: string }[] } {
       const now = clock.now();
+      flushUnsaid();
       const current = holds();
       const announced = gs.holds();
       const closed: GateHold[] = [];

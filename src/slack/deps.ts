@@ -7,6 +7,7 @@ import type { Clock } from '../engine/ports.ts';
 import type { createIncidentService } from '../incidents/service.ts';
 import type { createAccess } from '../access/access.ts';
 import type { RunMessagePublisher } from './notifier.ts';
+import type { GateService } from '../gates/service.ts';
 
 export interface SlackDeps {
   store: Store;
@@ -19,4 +20,6 @@ export interface SlackDeps {
   publisher: RunMessagePublisher;
   /** Runs the engine right away instead of at the next scheduler second. */
   kick: () => void;
+  /** Deployment gates: /incident freeze|unfreeze and gate state in the summary. */
+  gates?: GateService;
 }

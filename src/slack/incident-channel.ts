@@ -53,12 +53,18 @@ export async function inviteUsers(client: WebClient, channel: string, users: str
 
 /** Posts and pins the summary the first time, updates it in place afterwards. */
 export async function publishSummary(
-  deps: { client: WebClient; store: Store; catalog: () => Catalog; now: () => number },
+  deps: {
+    client: WebClient;
+    store: Store;
+    catalog: () => Catalog;
+    now: () => number;
+    gateLines?: ((incidentId: string) => string[]) | undefined;
+  },
   incident: IncidentRecord,
 ): Promise<void> {
   if (!incident.channel) return;
   const type = deps.catalog().incidentTypes.get(incident.type) ?? null;
-  const msg = incidentSummary(incident, type, deps.now());
+  const msg = incidentSummary(incident, type, deps.now(), deps.gateLines?.(incident.id));
   const existing = deps.store.incidentMessages.get(incident.id);
   if (existing && existing.channel === incident.channel) {
     await deps.client.chat.update({
@@ -93,6 +99,8 @@ export function summaryPublisher(deps: {
   catalog: () => Catalog;
   now: () => number;
   log: Logger;
+  /** Deployment gate state for the summary (src/gates). */
+  gateLines?: (incidentId: string) => string[];
 }) {
   const chains = new Map<string, Promise<void>>();
   return (incidentId: string): Promise<void> => {

@@ -32,6 +32,7 @@ const HELP: Record<'/runbook' | '/incident', string[]> = {
     '• `/incident commander @someone`',
     '• `/incident set <field> <value>` — a base field (summary, service, environment) or a custom field of the incident type',
     '• `/incident resolve`',
+    '• `/incident freeze <reason>` / `/incident unfreeze` — commanders: hold or release the deployment gates for this incident',
     '• `/incident help` — this help',
   ],
 };

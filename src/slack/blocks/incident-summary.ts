@@ -4,7 +4,7 @@
  */
 import type { IncidentRecord } from '../../store/index.ts';
 import type { CustomField, IncidentType } from '../../manifests/schema.ts';
-import { context, fieldsSection, header, type Block, type Message } from './kit.ts';
+import { context, fieldsSection, header, section, type Block, type Message } from './kit.ts';
 import { LIMITS } from './limits-table.ts';
 import { SEVERITY_EMOJI, STATUS_EMOJI, ago } from './format.ts';
 import { escapeMrkdwn, md, oneLine, textOf, truncateMrkdwn, userMention } from './text.ts';
@@ -12,7 +12,13 @@ import { escapeMrkdwn, md, oneLine, textOf, truncateMrkdwn, userMention } from '
 /** Custom fields use at most this many sections (10 fields each); the rest is counted. */
 const MAX_FIELD_SECTIONS = 4;
 
-export function incidentSummary(incident: IncidentRecord, type: IncidentType | null, now: number): Message {
+export function incidentSummary(
+  incident: IncidentRecord,
+  type: IncidentType | null,
+  now: number,
+  /** Deployment gates this incident holds, one line each (src/gates describeFor). */
+  gates: string[] = [],
+): Message {
   const resolved = incident.status === 'resolved';
   const summary = oneLine(incident.summary) || '(no summary)';
   const blocks: Block[] = [header(`${resolved ? '✅' : '🚨'} ${oneLine(incident.id)} · ${summary}`)];
@@ -36,6 +42,10 @@ export function incidentSummary(incident: IncidentRecord, type: IncidentType | n
     const last = i / perSection === MAX_FIELD_SECTIONS - 1;
     // fieldsSection itself writes "+N more" when handed more than 10.
     blocks.push(fieldsSection(last ? custom.slice(i) : custom.slice(i, i + perSection)));
+  }
+
+  if (gates.length > 0) {
+    blocks.push(section(truncateMrkdwn(`*Deployment gates*\n${gates.join('\n')}`, LIMITS.sectionText)));
   }
 
   const declared = Date.parse(incident.createdAt);

@@ -57,7 +57,20 @@ export function registerIncidentCommand(app: App, d: SlackDeps): void {
     }
     if (sub === '') {
       const type = d.catalog().incidentTypes.get(incident.type) ?? null;
-      return ack(ephemeral(incidentSummary(incident, type, d.clock.now())));
+      return ack(ephemeral(incidentSummary(incident, type, d.clock.now(), d.gates?.describeFor(incident.id))));
+    }
+    if (sub === 'freeze' || sub === 'unfreeze') {
+      // A manual deployment-gate override: commanders only; the gate service audits it.
+      if (!d.gates) return ack(ephemeral(':warning: Deployment gates are not set up here.'));
+      try {
+        const who = await d.access.check(command.user_id, ['commanders'], incident);
+        if (!who.ok) return ack(ephemeral(`:no_entry: Only ${who.who} can ${sub} deployments for ${incident.id}.`));
+        const line = d.gates.setOverride(incident.id, sub, command.user_id, arg);
+        const state = d.gates.describeFor(incident.id).join('\n') || 'This incident holds no deployment gate now.';
+        return ack({ response_type: 'in_channel', text: `${incident.id}: ${line}\n${state}` });
+      } catch (e) {
+        return ack(ephemeral(errorText(e)));
+      }
     }
     const user = command.user_id;
     try {
