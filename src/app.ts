@@ -242,7 +242,8 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
       await slack.stop();
       await scheduler.stop();
       await gates.stop();
-      await publisher.idle(5000);
+      // A message Slack keeps refusing must not eat the 10 s shutdown budget.
+      await publisher.idle(3000);
       publisher.stop();
       store.close();
     },
