@@ -46,11 +46,15 @@ test('npm run demo: alert → approval → pipeline stages → follow-ups → re
     const story = [
       /1\. An alert fires/,
       /incident INC-1 opened, channel C\w+ created/,
+      /deployment gate: GET \/api\/gates\/deploy\?service=checkout&environment=prod → 423 closed: gate prod-freeze-on-critical held by INC-1/,
+      /Harness freeze window \S+: Enabled/,
       /run RUN-1 awaits approval/,
       /clicks “Approve & run”/,
       /Check freeze window → Roll back checkout → Verify health\): Success; run succeeded/,
       /Jira OPS-42 got 1 comment\(s\) and is now “Done”; status page received 1 signed webhook/,
       /PATCH \/api\/incidents\/INC-1 \{status: resolved\}/,
+      /deployment gate: GET \/api\/gates\/deploy\?service=checkout&environment=prod → 200 open/,
+      /Harness freeze window \S+: Disabled/,
       /The channel, as a person sees it/,
     ];
     let at = 0;

@@ -56,6 +56,31 @@ export function clickRunButton(
   });
 }
 
+/** The deployment gate a CD pipeline would ask (`GET /api/gates/deploy`), as one line. */
+async function gateLine(world: DemoWorld): Promise<{ open: boolean; line: string } | null> {
+  const r = await world.api('GET', '/api/gates/deploy?service=checkout&environment=prod');
+  if (r.status === 404) return null; // a build without deployment gates
+  const reasonText = (x: unknown): string => {
+    if (typeof x !== 'object' || x === null) return String(x);
+    const o = x as Record<string, unknown>;
+    return o.gate && o.incident
+      ? `gate ${String(o.gate)} held by ${String(o.incident)} (${String(o.severity ?? '')})`
+      : JSON.stringify(x);
+  };
+  const reasons: string[] = Array.isArray(r.json?.reasons) ? r.json.reasons.map(reasonText) : [];
+  return {
+    open: r.status === 200,
+    line: `GET /api/gates/deploy?service=checkout&environment=prod → ${r.status} ${r.status === 200 ? 'open' : `closed${reasons.length ? `: ${reasons.join('; ')}` : ''}`}`,
+  };
+}
+
+const freezeLine = (world: DemoWorld): string => {
+  const windows = world.harness.freeze.windows();
+  return windows.length
+    ? windows.map((w) => `Harness freeze window ${w.identifier}: ${w.status}`).join(', ')
+    : 'no Harness freeze window';
+};
+
 /** What the stand-ins know: a three-stage rollback pipeline that succeeds, and the incident's Jira issue. */
 export function programStandIns(world: DemoWorld): void {
   world.harness.program('rollback_service', {
@@ -92,6 +117,18 @@ export async function playScenario(world: DemoWorld, say: (line: string) => void
   say(
     `   → incident ${incidentId} opened, channel ${channel} created, commander @${userNames(world)[COMMANDER]} invited`,
   );
+
+  const gate = await gateLine(world);
+  if (gate) {
+    await until(
+      world,
+      'the Harness freeze window',
+      () => world.harness.freeze.windows().some((w) => w.status === 'Enabled'),
+      10_000,
+    ).catch(() => undefined);
+    say(`   → deployment gate: ${gate.line}`);
+    say(`   → ${freezeLine(world)} (deploys of checkout to prod are halted; the rollback is exempt)`);
+  }
 
   const pending = await until(world, 'the automatic rollback', () =>
     app.store.runs.forIncident(incidentId).find((r) => r.state === 'awaiting_approval'),
@@ -131,7 +168,17 @@ export async function playScenario(world: DemoWorld, say: (line: string) => void
   const resolved = await world.api('PATCH', `/api/incidents/${incidentId}`, { status: 'resolved' });
   if (resolved.status !== 200) throw new Error(`resolve refused: ${JSON.stringify(resolved.json)}`);
   say(`6. The alert clears: PATCH /api/incidents/${incidentId} {status: resolved}`);
-  say('   (deployment gate: not part of this build yet — when it lands, resolving reopens it here)');
+  if (gate) {
+    await until(
+      world,
+      'the deployment gate to reopen',
+      () => world.harness.freeze.windows().every((w) => w.status === 'Disabled'),
+      10_000,
+    ).catch(() => undefined);
+    const reopened = await gateLine(world);
+    say(`   → deployment gate: ${reopened?.line ?? '?'}`);
+    say(`   → ${freezeLine(world)}`);
+  } else say('   (this build has no deployment gates: nothing to reopen)');
   await app.publisher.idle(5000);
   return { incidentId, channel, run: app.store.runs.get(pending.id)! };
 }
