@@ -32,6 +32,12 @@ export function checkGates(
 function checkGate({ manifest: gate, doc }: Located<DeploymentGate>, catalog: Catalog, report: Report): void {
   // Incidents of every type meet a gate, so custom fields are allowed without a type (undefined).
   checkCondition(doc, ['when'], gate.when, (p) => checkTriggerPath(p, undefined), false, report);
+  for (const [axis, field] of [['environments', 'environment'], ['services', 'service']] as const) {
+    const spec = gate.scope[axis];
+    if (typeof spec === 'object' && !Array.isArray(spec) && spec.from !== `incident.${field}`) {
+      report(doc, ['scope', axis, 'from'], `scope.${axis} can only come from incident.${field} (or write from-incident), got "${spec.from}"`);
+    }
+  }
   const known = [...catalog.runbooks.keys()];
   gate.exempt.runbooks.forEach((id, i) => {
     if (catalog.runbooks.has(id)) return;

@@ -307,7 +307,8 @@ const gateAxis = (field: 'environment' | 'service') =>
     .union([
       z.array(z.string().min(1)).min(1),
       z.enum(['all', 'from-incident']),
-      z.strictObject({ from: z.literal(`incident.${field}`) }),
+      // Which field `from` may name is checked in crosscheck-gates.ts, with a clearer message.
+      z.strictObject({ from: z.string().min(1) }),
     ])
     .default('from-incident')
     .describe(`A list, all, or from-incident (the incident's ${field}; also written { from: incident.${field} }).`);
