@@ -139,10 +139,27 @@ export function readFreezeYaml(text: string): ActualWindow {
   };
 }
 
+/** Rules in one canonical form, so key order or list order in Harness's YAML does not count as a change. */
+function canonicalRules(rules: unknown): string {
+  if (!Array.isArray(rules)) return JSON.stringify(rules ?? null);
+  const entity = (e: unknown) => {
+    const x = (e ?? {}) as Record<string, unknown>;
+    const refs = Array.isArray(x['entityRefs']) ? [...(x['entityRefs'] as unknown[])].map(String).sort() : [];
+    return `${String(x['type'])}:${String(x['filterType'])}:${refs.join(',')}`;
+  };
+  return JSON.stringify(
+    rules.map((r) => {
+      const x = (r ?? {}) as Record<string, unknown>;
+      const entities = Array.isArray(x['entities']) ? x['entities'].map(entity).sort() : [];
+      return [String(x['name']), entities];
+    }),
+  );
+}
+
 /** Whether Harness's window must be rewritten: other rules or name, or too close to its end. */
 export function needsRewrite(actual: ActualWindow, wanted: { name: string; rules: EntityConfig[] }, now: number, durationMs: number): boolean {
   if (actual.name !== wanted.name) return true;
-  if (JSON.stringify(actual.entityConfigs) !== JSON.stringify(wanted.rules)) return true;
+  if (canonicalRules(actual.entityConfigs) !== canonicalRules(wanted.rules)) return true;
   // Extend before it lapses: with a minute between reconciles, half the duration (≥ 15m) is plenty.
   return actual.endMs === undefined || actual.endMs - now < Math.max(MIN_FREEZE_MS, durationMs) / 2;
 }

@@ -95,6 +95,15 @@ test('needsRewrite: other rules or name, or less than half the duration (≥ 15m
   assert.equal(needsRewrite(actual, wanted, start + 31 * 60_000, 3_600_000), true);
   assert.equal(needsRewrite(actual, { ...wanted, rules: entityConfigs(g, [...holds, hold('INC-2', ['cart'])]) }, start, 3_600_000), true);
   assert.equal(needsRewrite(actual, { ...wanted, name: 'other' }, start, 3_600_000), true);
+  // Harness may hand the YAML back with keys in another order (as in its samples): not a change.
+  const reordered = {
+    ...actual,
+    entityConfigs: (actual.entityConfigs as { name: string; entities: Record<string, unknown>[] }[]).map((r) => ({
+      entities: [...r.entities].reverse().map((e) => ({ filterType: e['filterType'], ...e })),
+      name: r.name,
+    })),
+  };
+  assert.equal(needsRewrite(reordered, wanted, start, 3_600_000), false);
   assert.equal(needsRewrite(readFreezeYaml('not: [yaml'), wanted, start, 3_600_000), true);
   // A window written by someone else (the Harness docs sample) is not ours: rewritten.
   const devhub = readFreezeYaml(readFileSync(join(SAMPLES, 'freeze-devhub-window.yaml'), 'utf8'));
