@@ -73,9 +73,14 @@ export function liveCatalog(
           timer = setTimeout(() => live.reload('file change'), debounceMs);
           timer.unref();
         });
-        watcher.on('error', (e) => log.warn({ dir, err: e.message }, 'manifest watcher stopped; SIGHUP still reloads'));
+        watcher.on('error', (e) =>
+          log.warn({ dir, err: e.message }, 'manifest watcher stopped; SIGHUP still reloads'),
+        );
       } catch (e) {
-        log.warn({ dir, err: (e as Error).message }, 'cannot watch the manifests folder; SIGHUP still reloads');
+        log.warn(
+          { dir, err: (e as Error).message },
+          'cannot watch the manifests folder; SIGHUP still reloads',
+        );
       }
       return () => {
         clearTimeout(timer);
