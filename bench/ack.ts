@@ -1,0 +1,146 @@
+/**
+ * Benchmark 1, ack latency: signed `/runbook rollback` commands and Run-button clicks into the real
+ * bot's HTTP endpoint (Bolt's HTTPReceiver behind our replay guard, everything wired as in
+ * production, against the loopback Slack and Harness fakes), at concurrency 1 and 32. Baseline: a
+ * bare Bolt app of the same version with the same receiver and a no-op listener, measured in the
+ * same run. The response time of the signed POST is the ack time: HTTPReceiver answers on ack().
+ */
+import { spawn } from 'node:child_process';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHarnessFake } from '../test/fakes/harness-fake.ts';
+import { startSlackFake } from '../test/fakes/slack-fake.ts';
+import { spawnBot } from '../test/support/bot-process.ts';
+import { tempDir } from '../test/support/tmp.ts';
+import { slashCommand, blockAction } from '../test/support/slack-requests.ts';
+import * as ids from '../src/slack/ids.ts';
+import { check, ms, percentile, printSection, round, type Check } from './stats.ts';
+import { waitForPort } from './proc.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const SIGNING_SECRET = 'bench-signing-secret';
+const API_TOKEN = 'bench-api-token';
+
+type Send = () => Promise<{ status: number }>;
+
+async function load(send: Send, total: number, concurrency: number): Promise<number[]> {
+  const times: number[] = [];
+  let next = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < total) {
+      next++;
+      const t0 = performance.now();
+      const r = await send();
+      times.push(performance.now() - t0);
+      if (r.status !== 200) failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  if (failed) throw new Error(`bench: ${failed} of ${total} requests were not acknowledged with 200`);
+  return times;
+}
+
+function senders(url: string, channel: string, incidentId: string | null) {
+  const command: Send = () =>
+    slashCommand(url, SIGNING_SECRET, {
+      command: '/runbook',
+      text: 'rollback',
+      channel_id: channel,
+      user_id: 'U111',
+    });
+  const click: Send = () =>
+    blockAction(url, SIGNING_SECRET, {
+      channel: { id: channel, name: 'bench' },
+      actions: [
+        {
+          action_id: ids.RUNBOOK_RUN,
+          block_id: 'bench',
+          value: ids.encodeRunButton('emergency-rollback', incidentId),
+          text: { type: 'plain_text', text: 'Run' },
+        },
+      ],
+    });
+  return { command, click };
+}
+
+export async function benchAck(opts: { requests: number }): Promise<Check[]> {
+  const tmp = tempDir('runbook-bot-bench-ack-');
+  cpSync(join(ROOT, 'manifests'), join(tmp.dir, 'manifests'), { recursive: true });
+  const slack = await startSlackFake();
+  const harness = await startHarnessFake();
+  // Both apps run in their own process, so the load generator here does not share their CPU time.
+  const bot = spawnBot({
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    HARNESS_BASE_URL: harness.url,
+    HARNESS_API_KEY: harness.apiKey,
+    HARNESS_ACCOUNT_ID: harness.accountId,
+    DATABASE_PATH: join(tmp.dir, 'bot.db'),
+    MANIFESTS_DIR: join(tmp.dir, 'manifests'),
+    API_TOKEN,
+    LOG_LEVEL: 'warn',
+  });
+  const bare = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const bareExited = new Promise((r) => bare.on('exit', r));
+  try {
+    const botUrl = `http://127.0.0.1:${await waitForPort(bot.child.pid!)}`;
+    const bareUrl = `http://127.0.0.1:${await waitForPort(bare.pid!)}`;
+    const res = await fetch(`${botUrl}/api/incidents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        summary: 'Bench incident',
+        severity: 'P2',
+        service: 'checkout',
+        environment: 'prod',
+      }),
+    });
+    const incident = (await res.json()) as { id: string; channel: string | null };
+    const channel = incident.channel ?? 'C111';
+    const real = senders(botUrl, channel, incident.id);
+    const base = senders(bareUrl, channel, incident.id);
+    // Warm both (JIT, connection pools) before measuring.
+    await load(real.command, 50, 4);
+    await load(base.command, 50, 4);
+    await load(real.click, 50, 4);
+    await load(base.click, 50, 4);
+    const lines: string[] = [];
+    const checks: Check[] = [];
+    for (const [kind, r, b] of [
+      ['/runbook rollback', real.command, base.command],
+      ['Run button click', real.click, base.click],
+    ] as const) {
+      for (const c of [1, 32]) {
+        // Interleave the two targets so drift (GC, the fakes) hits both alike.
+        const bt = await load(b, opts.requests, c);
+        const rt = await load(r, opts.requests, c);
+        const p50 = percentile(rt, 50);
+        const p99 = percentile(rt, 99);
+        const bp50 = percentile(bt, 50);
+        const bp99 = percentile(bt, 99);
+        lines.push(
+          `${kind.padEnd(18)} c=${String(c).padEnd(2)} runbook-bot p50 ${ms(p50)} p99 ${ms(p99)} | bare Bolt p50 ${ms(bp50)} p99 ${ms(bp99)} | ratio p50 ${round(p50 / bp50)}× p99 ${round(p99 / bp99)}×`,
+        );
+        checks.push(
+          check(`${kind} c=${c}: p99 ≤ 1.2× bare Bolt`, p99 <= 1.2 * bp99, `${round(p99 / bp99)}×`),
+          check(`${kind} c=${c}: p99 far under Slack's 3 s (< 1 s)`, p99 < 1000, ms(p99)),
+        );
+      }
+    }
+    printSection(`1. Ack latency (${opts.requests} signed requests per cell)`, lines, checks);
+    return checks;
+  } finally {
+    bot.child.kill('SIGTERM');
+    bare.kill('SIGTERM');
+    await Promise.all([bot.exited, bareExited]);
+    await slack.close();
+    await harness.close();
+    tmp.cleanup();
+  }
+}

@@ -1,0 +1,353 @@
+/**
+ * Benchmarks 2 (watched executions) and 4 (recovery). The real bot runs as a child process
+ * (`src/cli/main.ts start`, what `npm start` runs) against the loopback Harness and Slack fakes in
+ * this process, on a SQLite file seeded with N runs whose pipeline is already running: starting
+ * the bot on it IS a restart with N unfinished runs. Pipelines then finish at random times; we
+ * measure the bot's peak RSS and CPU, Harness and Slack requests, and the delay from the terminal
+ * status in Harness to the Slack message update. Three phases on fresh copies of the same seed:
+ * baseline (one status call per run, the pre-batching watcher), batched polling, batched + push.
+ */
+import { copyFileSync, cpSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startHarnessFake, type HarnessFake } from '../test/fakes/harness-fake.ts';
+import { startSlackFake, type SlackFake } from '../test/fakes/slack-fake.ts';
+import { spawnBot, type BotProcess } from '../test/support/bot-process.ts';
+import { tempDir } from '../test/support/tmp.ts';
+import { createStore } from '../src/store/index.ts';
+import { createEngine } from '../src/engine/engine.ts';
+import { createIncidentService } from '../src/incidents/service.ts';
+import { createHarnessClient } from '../src/harness/client.ts';
+import { loadManifests } from '../src/manifests/load.ts';
+import { createLogger } from '../src/log.ts';
+import { systemClock } from '../src/engine/ports.ts';
+import { HARNESS_SECRET_HEADER } from '../src/http/harness-events.ts';
+import { procStats, waitForPort } from './proc.ts';
+import { check, ms, percentile, printSection, round, until, type Check } from './stats.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const SECRET = 'bench-webhook-secret';
+const POLL_MS = 2000;
+const BUDGET = 600;
+
+export interface WatchOptions {
+  runs: number;
+  projects: number;
+  /** Pipelines finish uniformly within [finishFromMs, finishToMs] after the bot is up. */
+  finishFromMs: number;
+  finishToMs: number;
+  /** Length of the baseline's measuring window. */
+  baselineMs: number;
+}
+
+function runbookYaml(i: number): string {
+  return `kind: Runbook
+id: watch-p${i}
+name: Watch bench ${i}
+steps:
+  - id: deploy
+    uses: harness.pipeline
+    with:
+      org: default
+      project: proj-${i}
+      pipeline: bench_pipe
+      mode: wait
+      timeout: 2h
+      inputs: |
+        pipeline:
+          identifier: bench_pipe
+`;
+}
+
+/** Seeds N waiting runs (real engine, real client, the fake executes them) over `projects` projects. */
+async function seed(dir: string, fake: HarnessFake, slack: SlackFake, o: WatchOptions) {
+  const manifests = join(dir, 'manifests');
+  cpSync(join(ROOT, 'manifests'), manifests, { recursive: true });
+  for (let i = 0; i < o.projects; i++) writeFileSync(join(manifests, `watch-${i}.yaml`), runbookYaml(i));
+  const loaded = loadManifests(manifests);
+  if (loaded.errors.length) throw new Error(`bench manifests: ${JSON.stringify(loaded.errors[0])}`);
+  const catalog = () => loaded.catalog;
+  const dbPath = join(dir, 'seed.db');
+  const store = createStore(dbPath);
+  const log = createLogger('silent');
+  const harness = createHarnessClient({
+    baseUrl: fake.url,
+    uiUrl: 'https://app.harness.io',
+    apiKey: fake.apiKey,
+    accountId: fake.accountId,
+  });
+  const engine = createEngine({
+    store,
+    catalog,
+    clock: systemClock,
+    log,
+    harness,
+    poll: { minMs: POLL_MS, maxMs: 30_000 },
+    concurrency: 64,
+  });
+  const incidents = createIncidentService({ store, catalog, clock: systemClock, log });
+  // One incident channel per 10 runs: Slack allows ~1 message/second/channel, as in real incidents.
+  const channels = Math.max(1, Math.ceil(o.runs / 10));
+  const incidentIds: string[] = [];
+  for (let c = 0; c < channels; c++) {
+    const ch = slack.addChannel({ name: `bench-inc-${c}` });
+    incidentIds.push(
+      incidents.declare(
+        { summary: `Bench ${c}`, severity: 'P2', service: 'checkout', environment: 'prod', channel: ch.id },
+        'U111',
+      ).id,
+    );
+  }
+  fake.program('bench_pipe', { statuses: ['Running'] });
+  for (let r = 0; r < o.runs; r++) {
+    engine.startRun({
+      runbookId: `watch-p${r % o.projects}`,
+      incidentId: incidentIds[r % channels]!,
+      requester: 'U111',
+    });
+  }
+  await engine.drain();
+  const waiting = store.db
+    .prepare(`SELECT COUNT(*) AS n FROM run_steps WHERE status = 'running' AND external_id IS NOT NULL`)
+    .get() as { n: number };
+  store.close();
+  if (waiting.n !== o.runs) throw new Error(`bench seed: ${waiting.n} of ${o.runs} runs are waiting`);
+  return { dbPath, manifests };
+}
+
+interface PhaseResult {
+  name: string;
+  recoveryMs: number;
+  harnessPerMinPerRun: number;
+  harnessPerMin: number;
+  peakHarnessPerMin: number;
+  slackPerSec: number;
+  peakSlackPerSec: number;
+  delays: number[];
+  /** Terminal status in Harness → run finished in SQLite. */
+  recorded: number[];
+  rssPeakMb: number;
+  cpuS: number;
+  finished: number;
+}
+
+async function phase(
+  name: string,
+  mode: 'single' | 'batch',
+  push: boolean,
+  seedDb: string,
+  manifests: string,
+  dir: string,
+  fake: HarnessFake,
+  slack: SlackFake,
+  o: WatchOptions,
+): Promise<PhaseResult> {
+  const dbPath = join(dir, `${name}.db`);
+  copyFileSync(seedDb, dbPath);
+  const startedAt = Date.now();
+  // Every phase starts from the same picture: all pipelines running, every step due right now.
+  const rw = new Database(dbPath);
+  rw.prepare(`UPDATE run_steps SET next_attempt_at = ? WHERE status = 'running'`).run(startedAt);
+  rw.close();
+  const db = new Database(dbPath, { readonly: true });
+  const steps = db
+    .prepare(`SELECT run_id AS runId, external_id AS executionId FROM run_steps WHERE status = 'running'`)
+    .all() as { runId: string; executionId: string }[];
+  for (const s of steps) fake.setStatus(s.executionId, 'Running');
+  const harnessBefore = fake.requests.length;
+  const slackBefore = slack.calls.length;
+  const bot: BotProcess = spawnBot({
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: 'bench-signing-secret',
+    SLACK_API_URL: slack.url,
+    HARNESS_BASE_URL: fake.url,
+    HARNESS_API_KEY: fake.apiKey,
+    HARNESS_ACCOUNT_ID: fake.accountId,
+    HARNESS_WATCH_MODE: mode,
+    HARNESS_RATE_LIMIT_PER_MIN: String(mode === 'single' ? 5000 : BUDGET),
+    HARNESS_WEBHOOK_SECRET: SECRET,
+    DATABASE_PATH: dbPath,
+    MANIFESTS_DIR: manifests,
+    POLL_INTERVAL_MS: String(POLL_MS),
+    LOG_LEVEL: 'warn',
+  });
+  const pid = bot.child.pid!;
+  let port = 0;
+  // Recovery: until every unfinished run has been read again by the new process.
+  const rescheduled = db.prepare(
+    `SELECT COUNT(*) AS n FROM run_steps WHERE status = 'running' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)`,
+  );
+  await until(
+    'every run watched again',
+    () => (rescheduled.get(startedAt) as { n: number }).n === 0,
+    120_000,
+    25,
+  );
+  const recoveryMs = Date.now() - startedAt;
+  if (push) {
+    // The port is in the bot's start log line (LOG_LEVEL warn hides it: ask /proc instead).
+    port = await waitForPort(pid);
+  }
+
+  const samples: { t: number; harness: number; slack: number }[] = [];
+  const sampler = setInterval(
+    () => samples.push({ t: Date.now(), harness: fake.requests.length, slack: slack.calls.length }),
+    1000,
+  );
+  const terminalAt = new Map<string, number>();
+  const timers: NodeJS.Timeout[] = [];
+  const watchStart = Date.now();
+  if (mode === 'batch') {
+    for (const s of steps) {
+      const at = o.finishFromMs + Math.random() * (o.finishToMs - o.finishFromMs);
+      timers.push(
+        setTimeout(() => {
+          fake.setStatus(s.executionId, 'Success');
+          terminalAt.set(s.runId, Date.now());
+          if (push) void notify(port, s.executionId);
+        }, at),
+      );
+    }
+    const finished = db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE state = 'running'`);
+    await until(
+      'every run finished',
+      () => (finished.get() as { n: number }).n === 0,
+      o.finishToMs + 180_000,
+      250,
+    );
+    await new Promise((r) => setTimeout(r, 3000)); // let the last Slack updates land
+  } else {
+    await new Promise((r) => setTimeout(r, o.baselineMs));
+  }
+  clearInterval(sampler);
+  timers.forEach(clearTimeout);
+  const stats = procStats(pid);
+  const elapsedMin = (Date.now() - watchStart) / 60_000;
+  bot.child.kill('SIGTERM');
+  await bot.exited;
+
+  const hReqs = fake.requests.length - harnessBefore;
+  const sReqs = slack.calls.length - slackBefore;
+  // Harness: the most requests in any 60 s (the budget's unit; the whole phase when shorter).
+  // Slack: the most in any 1 s.
+  const span = Math.min(60, samples.length - 1);
+  const hWindows = samples
+    .slice(span)
+    .map((x, i) => ((x.harness - samples[i]!.harness) * 60) / Math.max(1, span));
+  const sWindows = samples.slice(1).map((x, i) => x.slack - samples[i]!.slack);
+  const delays: number[] = [];
+  const recorded: number[] = [];
+  const finishedAt = db.prepare(`SELECT finished_at AS at FROM runs WHERE id = ?`);
+  for (const [runId, t] of terminalAt) {
+    const row = finishedAt.get(runId) as { at: number | null } | undefined;
+    if (row?.at) recorded.push(row.at - t);
+  }
+  const msgRows = db.prepare(`SELECT run_id AS runId, channel, ts FROM run_messages`).all() as {
+    runId: string;
+    channel: string;
+    ts: string;
+  }[];
+  for (const m of msgRows) {
+    const t = terminalAt.get(m.runId);
+    if (t === undefined) continue;
+    const msg = slack.messages(m.channel).find((x) => x.ts === m.ts);
+    const hit = msg?.history.find(
+      (h) => h.at >= t && /succeeded/i.test(`${h.text} ${JSON.stringify(h.blocks ?? [])}`),
+    );
+    if (hit) delays.push(hit.at - t);
+  }
+  db.close();
+  return {
+    name,
+    recoveryMs,
+    harnessPerMin: hReqs / elapsedMin,
+    harnessPerMinPerRun: hReqs / elapsedMin / o.runs,
+    peakHarnessPerMin: Math.max(0, ...hWindows),
+    slackPerSec: sReqs / (elapsedMin * 60),
+    peakSlackPerSec: Math.max(0, ...sWindows),
+    delays,
+    recorded,
+    rssPeakMb: stats.rssPeakMb,
+    cpuS: stats.cpuS,
+    finished: delays.length,
+  };
+}
+
+async function notify(port: number, executionId: string): Promise<void> {
+  await fetch(`http://127.0.0.1:${port}/api/harness/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [HARNESS_SECRET_HEADER]: SECRET },
+    body: JSON.stringify({ eventData: { planExecutionId: executionId, eventType: 'PipelineEnd' } }),
+  }).catch(() => undefined);
+}
+
+export async function benchWatch(o: WatchOptions): Promise<Check[]> {
+  const tmp = tempDir('runbook-bot-bench-watch-');
+  const fake = await startHarnessFake();
+  const slack = await startSlackFake();
+  try {
+    const t0 = Date.now();
+    const { dbPath, manifests } = await seed(tmp.dir, fake, slack, o);
+    console.log(
+      `  (seeded ${o.runs} waiting runs over ${o.projects} projects in ${round((Date.now() - t0) / 1000, 1)} s)`,
+    );
+    const base = await phase('baseline', 'single', false, dbPath, manifests, tmp.dir, fake, slack, o);
+    const poll = await phase('batched', 'batch', false, dbPath, manifests, tmp.dir, fake, slack, o);
+    const push = await phase('batched-push', 'batch', true, dbPath, manifests, tmp.dir, fake, slack, o);
+    const line = (r: PhaseResult) =>
+      `${r.name.padEnd(13)} Harness ${round(r.harnessPerMin, 0)} req/min (busiest minute ${round(r.peakHarnessPerMin, 0)}), ` +
+      `${round(r.harnessPerMinPerRun, 3)} req/min per watched run; Slack ${round(r.slackPerSec, 1)} req/s (busiest second ${round(r.peakSlackPerSec, 0)}); ` +
+      `peak RSS ${round(r.rssPeakMb, 0)} MB; CPU ${round(r.cpuS, 1)} s` +
+      (r.delays.length
+        ? `; terminal→recorded p50 ${ms(percentile(r.recorded, 50))}, p95 ${ms(percentile(r.recorded, 95))}` +
+          `; terminal→Slack p50 ${ms(percentile(r.delays, 50))}, p95 ${ms(percentile(r.delays, 95))} (${r.delays.length} runs)`
+        : '');
+    const recLines = [base, poll, push].map((r) => `${r.name}: ${ms(r.recoveryMs)}`).join(', ');
+    const checks = [
+      check(
+        `batched Harness requests within the budget (${BUDGET}/min, Harness allows 1000)`,
+        poll.peakHarnessPerMin <= BUDGET * 1.05 && push.peakHarnessPerMin <= BUDGET * 1.05,
+        `peaks ${round(poll.peakHarnessPerMin, 0)} and ${round(push.peakHarnessPerMin, 0)} req/min`,
+      ),
+      check(
+        'every run finished and its Slack message updated',
+        poll.finished === o.runs && push.finished === o.runs,
+        `${poll.finished} and ${push.finished} of ${o.runs}`,
+      ),
+      check(
+        'with push, a finished pipeline shows in Slack within a second (p50)',
+        percentile(push.delays, 50) < 1000,
+        ms(percentile(push.delays, 50)),
+      ),
+    ];
+    printSection(
+      `2. Watched executions: ${o.runs} wait-mode runs over ${o.projects} projects, finishing over ${round(o.finishToMs / 60_000, 1)} min`,
+      [
+        line(base) +
+          ` (measured ${round(o.baselineMs / 1000, 0)} s, nothing finishing; budget raised to 5000/min to show the demand)`,
+        line(poll),
+        line(push),
+        `ratio Harness req/min per run, baseline / batched: ${round(base.harnessPerMinPerRun / poll.harnessPerMinPerRun, 1)}×; batched+push / batched: ${round(push.harnessPerMinPerRun / poll.harnessPerMinPerRun, 2)}×`,
+        `ratio terminal→Slack p50, batched / batched+push: ${round(percentile(poll.delays, 50) / percentile(push.delays, 50), 1)}×`,
+      ],
+      checks,
+    );
+    const recovery = [
+      check(
+        `every run watched again within 10 s of start`,
+        Math.max(base.recoveryMs, poll.recoveryMs, push.recoveryMs) < 10_000,
+        recLines,
+      ),
+    ];
+    printSection(
+      `4. Recovery: start on a database with ${o.runs} unfinished runs; time until every run was read again`,
+      [recLines, `baseline = the unbatched watcher (one status call per run, budget 5000/min)`],
+      recovery,
+    );
+    return [...checks, ...recovery];
+  } finally {
+    await fake.close();
+    await slack.close();
+    tmp.cleanup();
+  }
+}
