@@ -70,7 +70,7 @@ interface Snapshot {
 }
 
 const WATCH = Symbol('runbook-bot.watcher');
-type Watched = HarnessApi & { [WATCH]: Watcher };
+type Watched = HarnessClient & { [WATCH]: Watcher };
 
 /** `RUNNING` (execute's engine enum) and `Running` (display value) are the same status. */
 export function sameStatus(a: string | null | undefined, b: string | null | undefined): boolean {
@@ -141,17 +141,13 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
     },
     hint(executionId) {
       stats.hinted++;
+      // Hints for executions never read again (their step ended meanwhile) must not pile up.
+      if (hinted.size >= 50_000) hinted.clear();
       hinted.add(executionId);
     },
     stats: () => ({ ...stats }),
   };
 
-  return {
-    execute: (r) => client.execute(r),
-    getExecution: (r) => client.getExecution(r),
-    abort: (r) => client.abort(r),
-    executionUrl: (r) => client.executionUrl(r),
-    executionsListUrl: (r) => client.executionsListUrl(r),
-    [WATCH]: watcher,
-  };
+  // Every client method passes through untouched (methods added later included).
+  return { ...client, [WATCH]: watcher };
 }
