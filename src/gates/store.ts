@@ -2,21 +2,12 @@
  * Gate state in SQLite: manual overrides per incident (/incident freeze|unfreeze), the holds last
  * announced (so a change is announced once, and `since` survives restarts), and the Harness sync
  * state per gate (the last error, so a failure is reported once and its recovery too).
- * The tables are created here with IF NOT EXISTS rather than in a numbered migration: several
- * features add tables at once and migration numbers are a shared, clashing resource.
+ * Tables: migrations/0005_gates.sql.
  */
 import type { DB } from '../store/db.ts';
 import type { GateOverride } from './evaluate.ts';
 
 export function createGateStore(db: DB) {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS gate_overrides (
-      incident_id TEXT PRIMARY KEY, mode TEXT NOT NULL, reason TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL);
-    CREATE TABLE IF NOT EXISTS gate_holds (
-      gate_id TEXT NOT NULL, incident_id TEXT NOT NULL, since INTEGER NOT NULL, PRIMARY KEY (gate_id, incident_id));
-    CREATE TABLE IF NOT EXISTS gate_freeze_sync (
-      gate_id TEXT PRIMARY KEY, error TEXT, failing_since INTEGER, synced_at INTEGER);
-  `);
   const q = {
     overrides: db.prepare('SELECT incident_id, mode, reason, actor, at FROM gate_overrides'),
     setOverride: db.prepare(
