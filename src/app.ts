@@ -28,6 +28,7 @@ import { summaryPublisher, createIncidentChannel, inviteUsers } from './slack/in
 import { createTriggerService } from './triggers/service.ts';
 import { createApiHandler } from './http/api/handler.ts';
 import { startGates } from './gates/wire.ts';
+import { inputTemplateReaderFromConfig } from './harness/input-template.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { countHarnessRequest } from './observability/harness-requests.ts';
 import { createCountedWebClient } from './observability/slack-requests.ts';
@@ -125,6 +126,8 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
       },
     }),
     ...(harness ? { harness } : {}),
+    // Closed deployment gates refuse `deploys: true` runbooks (or make them wait for an override).
+    gates: gates.service,
     poll: { minMs: config.POLL_INTERVAL_MS, maxMs: Math.max(config.POLL_INTERVAL_MS, 30_000) },
   });
   const publishIncidentSummary = summaryPublisher({
@@ -164,6 +167,8 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     publisher,
     kick: () => scheduler.kick(),
     gates: gates.service,
+    // `/runbook validate` asks Harness for each pipeline's runtime inputs.
+    ...(harness ? { readInputTemplate: inputTemplateReaderFromConfig(config) } : {}),
   });
   const api = createApiHandler({
     incidents,

@@ -121,3 +121,20 @@ export function createInputTemplateReader(
     }
   };
 }
+
+/** The reader for the bot's own Harness settings (HARNESS_* variables). */
+export function inputTemplateReaderFromConfig(config: {
+  HARNESS_BASE_URL: string;
+  HARNESS_UI_URL: string;
+  HARNESS_API_KEY?: string | undefined;
+  HARNESS_ACCOUNT_ID?: string | undefined;
+}): (req: InputTemplateRequest) => Promise<InputTemplate> {
+  return createInputTemplateReader({
+    baseUrl: config.HARNESS_BASE_URL,
+    uiUrl: config.HARNESS_UI_URL,
+    apiKey: config.HARNESS_API_KEY ?? '',
+    accountId: config.HARNESS_ACCOUNT_ID ?? '',
+    timeoutMs: 10_000,
+    maxRetries: 1,
+  });
+}

@@ -8,6 +8,7 @@ import type { createIncidentService } from '../incidents/service.ts';
 import type { createAccess } from '../access/access.ts';
 import type { RunMessagePublisher } from './notifier.ts';
 import type { GateService } from '../gates/service.ts';
+import type { ReadInputTemplate } from './listeners/runbook-validate.ts';
 
 export interface SlackDeps {
   store: Store;
@@ -22,4 +23,6 @@ export interface SlackDeps {
   kick: () => void;
   /** Deployment gates: /incident freeze|unfreeze and gate state in the summary. */
   gates?: GateService;
+  /** Harness runtime-input templates, for `/runbook validate` (absent when Harness is not configured). */
+  readInputTemplate?: ReadInputTemplate;
 }

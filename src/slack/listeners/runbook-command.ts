@@ -10,6 +10,7 @@ import { helpText, runbookChoices, runList, explainText, runbookPickerModal } fr
 import { applicableRunbooks, inputModalFor, ephemeral } from './shared.ts';
 import { cancelRunAs } from './run-actions.ts';
 import { errorText } from '../errors.ts';
+import { validateRunbookText } from './runbook-validate.ts';
 
 export function registerRunbookCommand(app: App, d: SlackDeps): void {
   app.command('/runbook', async ({ command, ack, client, respond }) => {
@@ -63,6 +64,7 @@ export function registerRunbookCommand(app: App, d: SlackDeps): void {
       await respond({ response_type: 'ephemeral', text: result });
       return;
     }
+    if (sub === 'validate') return validateCommand(d, rest.join(' '), incident, runbooks, ack, respond);
     if (sub === '') {
       await ack();
       await client.views.open({
@@ -101,4 +103,33 @@ export function registerRunbookCommand(app: App, d: SlackDeps): void {
       await respond({ response_type: 'ephemeral', text: errorText(e) });
     }
   });
+}
+
+/** `/runbook validate <runbook>`: ack at once (Harness may take a while), then the checklist. */
+async function validateCommand(
+  d: SlackDeps,
+  words: string,
+  incident: ReturnType<SlackDeps['incidents']['byChannel']> | null,
+  runbooks: ReturnType<typeof applicableRunbooks>,
+  ack: (m?: ReturnType<typeof ephemeral>) => Promise<void>,
+  respond: (m: { response_type: 'ephemeral'; text: string }) => Promise<unknown>,
+): Promise<void> {
+  if (!incident)
+    return ack(
+      ephemeral(
+        ':warning: `/runbook validate <runbook>` works in an incident channel: it checks the runbook against that incident (declare a test incident to try one safely).',
+      ),
+    );
+  const found = words
+    ? findRunbook({ ...d.catalog(), runbooks: new Map(runbooks.map((r) => [r.id, r])) }, words)
+    : { candidates: runbooks };
+  if (!('runbook' in found))
+    return ack(
+      ephemeral(
+        `:warning: Which runbook? \`/runbook validate <id>\` — these apply here: ${runbooks.map((r) => `\`${r.id}\``).join(', ') || 'none'}`,
+      ),
+    );
+  await ack(ephemeral(`:hourglass_flowing_sand: Checking ${found.runbook.name} against ${incident.id}…`));
+  const text = await validateRunbookText(d, found.runbook, incident).catch((e: unknown) => errorText(e));
+  await respond({ response_type: 'ephemeral', text });
 }

@@ -1,0 +1,112 @@
+/**
+ * Pure: the checklist `/runbook validate` shows before anyone trusts a runbook in an incident —
+ * does every input and `<+input>` resolve for this incident (with the values), are the follow-ups'
+ * targets configured (env var names only; values are never read out), plus the results of the
+ * live checks the caller ran (Harness returns the pipeline, the timeline is writable).
+ */
+import type { Runbook } from '../manifests/schema.ts';
+import type { Incident } from '../domain/types.ts';
+import { dryRun } from './dry-run.ts';
+
+export type CheckState = 'ok' | 'failed' | 'skipped';
+
+export interface CheckItem {
+  state: CheckState;
+  title: string;
+  details: string[];
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Every input and placeholder resolved for this incident, with values and where they come from. */
+export function mappingCheck(runbook: Runbook, incident: Incident): CheckItem {
+  const report = dryRun(runbook, incident, {});
+  const details: string[] = [];
+  for (const [name, value] of Object.entries(report.prepared.inputs))
+    details.push(`input ${name} = ${JSON.stringify(value)}`);
+  for (const step of report.prepared.steps)
+    for (const r of step.resolved ?? [])
+      details.push(
+        `${step.stepId}: ${r.key} = ${r.value === null ? '(asked by Harness during the run)' : `${JSON.stringify(r.value)}${r.source ? ` ← ${r.source}` : ''}`}`,
+      );
+  const problems = report.prepared.problems;
+  return {
+    state: problems.length ? 'failed' : 'ok',
+    title: problems.length
+      ? `Field mapping: ${problems.length} problem(s)`
+      : 'Field mapping: every input resolves',
+    details: [...problems.map((p) => `✗ ${p}`), ...details],
+  };
+}
+
+/** The env vars each follow-up needs, by `uses`; a name means "this variable must be set". */
+function neededEnv(step: Runbook['steps'][number]): string[][] {
+  const w = (step.with ?? {}) as Record<string, unknown>;
+  switch (step.uses) {
+    case 'jira.comment':
+    case 'jira.transition':
+      return [['JIRA_BASE_URL'], ['JIRA_EMAIL'], ['JIRA_API_TOKEN']];
+    case 'servicenow.update':
+      return [['SERVICENOW_INSTANCE_URL'], ['SERVICENOW_TOKEN', 'SERVICENOW_USERNAME']];
+    case 'email':
+      return [['SMTP_URL'], ['SMTP_FROM']];
+    case 'teams.message':
+      return typeof w.url_env === 'string' ? [[w.url_env]] : [];
+    case 'webhook': {
+      const out: string[][] = [];
+      if (typeof w.url_env === 'string') out.push([w.url_env]);
+      if (typeof w.secret_env === 'string') out.push([w.secret_env]);
+      for (const v of Object.values((w.headers_from_env ?? {}) as Record<string, unknown>))
+        if (typeof v === 'string') out.push([v]);
+      return out;
+    }
+    default:
+      return [];
+  }
+}
+
+const FOLLOWUPS = new Set([
+  'jira.comment',
+  'jira.transition',
+  'servicenow.update',
+  'email',
+  'teams.message',
+  'webhook',
+  'slack.message',
+]);
+
+/** One item per follow-up step: configured, or which variables are missing. */
+export function followupChecks(runbook: Runbook, env: Env): CheckItem[] {
+  return runbook.steps
+    .filter((s) => FOLLOWUPS.has(s.uses))
+    .map((s) => {
+      const missing = neededEnv(s)
+        .filter((alternatives) => !alternatives.some((v) => env[v]))
+        .map((alternatives) => alternatives.join(' or '));
+      return missing.length
+        ? {
+            state: 'failed' as const,
+            title: `Follow-up ${s.id} (${s.uses}): not configured`,
+            details: [`set ${missing.join(', ')}`],
+          }
+        : { state: 'ok' as const, title: `Follow-up ${s.id} (${s.uses}): configured`, details: [] };
+    });
+}
+
+const ICON: Record<CheckState, string> = {
+  ok: ':white_check_mark:',
+  failed: ':x:',
+  skipped: ':white_circle:',
+};
+
+/** The checklist as Slack mrkdwn lines (details capped so the message stays within Slack's limits). */
+export function checklistText(runbook: Runbook, incident: Incident, items: CheckItem[]): string {
+  const failed = items.filter((i) => i.state === 'failed').length;
+  const head = `*Checklist for ${runbook.name}* (\`${runbook.id}\`) against *${incident.id}* — ${failed ? `${failed} problem(s)` : 'ready'}`;
+  const lines = items.flatMap((i) => [
+    `${ICON[i.state]} ${i.title}`,
+    ...i.details.slice(0, 12).map((d) => `      • ${d.length > 200 ? `${d.slice(0, 199)}…` : d}`),
+    ...(i.details.length > 12 ? [`      • … and ${i.details.length - 12} more`] : []),
+  ]);
+  return [head, ...lines].join('\n').slice(0, 2900);
+}
