@@ -108,7 +108,14 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     usergroupMembers: async (usergroup) =>
       ((await client.usergroups.users.list({ usergroup })).users ?? []) as string[],
   });
-  const gates = startGates({ config, store, catalog: getCatalog, clock, log, post: (channel, text) => client.chat.postMessage({ channel, text }) });
+  const gates = startGates({
+    config,
+    store,
+    catalog: getCatalog,
+    clock,
+    log,
+    post: (channel, text) => client.chat.postMessage({ channel, text }),
+  });
   incidents.on(() => gates.onIncidentChange());
   const publisher = new RunMessagePublisher({ client: client as never, store, log, now: clock.now });
   const engine = createEngine({

@@ -69,6 +69,8 @@ export const RUN_REJECT = 'run_reject';
 export const RUN_EDIT_INPUTS = 'run_edit_inputs';
 /** "Run anyway" after the approver was told the trigger no longer matches; value = run id. */
 export const RUN_APPROVE_FORCE = 'run_approve_force';
+/** On a refusal by a closed deployment gate: start the run as awaiting a commander's override. */
+export const RUN_GATE_OVERRIDE = 'run_gate_override';
 
 /** Run buttons carry the runbook and, when known, the incident (button value ≤ 2000 chars). */
 export function encodeRunButton(runbookId: string, incidentId: string | null): string {

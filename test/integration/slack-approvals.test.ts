@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startBot, SIGNING_SECRET, type BotUnderTest } from '../support/bot-app.ts';
 import { blockAction } from '../support/slack-requests.ts';
 import * as ids from '../../src/slack/ids.ts';
-import { waitForRun, assertAllPayloadsWithinLimits, opens, submit } from '../support/slack-flow.ts';
+import { waitForRun, assertAllPayloadsWithinLimits, opens, submit, command } from '../support/slack-flow.ts';
 
 const COMMANDER = 'U111';
 const OTHER = 'U222';
@@ -225,6 +225,50 @@ test('Edit inputs opens the input modal pre-filled; submitting approves with the
     const sent = bot.harness.requestsTo('execute')[0]!.body;
     assert.match(sent, /value: "qa"/);
     assert.equal(bot.harness.requestsTo('execute').length, 1);
+  } finally {
+    await bot.stop();
+  }
+});
+
+test('a deploying runbook refused by a closed gate offers an override; clicking it waits for a commander', async () => {
+  const deploy = `kind: Runbook
+id: hotfix-deploy
+name: Hotfix deploy
+deploys: true
+steps:
+  - id: note
+    uses: timeline.event
+    with: { text: "deploying the hotfix" }
+`;
+  const bot = await startBot({ extraManifests: { 'hotfix.yaml': deploy } });
+  try {
+    const inc = await openP1(bot); // P1 on checkout/prod closes the shipped gate
+    bot.slack.channel(inc.channel)!.members.push(OTHER); // a responder who joined the channel
+    const before = bot.slack.ephemerals({ user: OTHER }).length;
+    const modal = await opens(bot, () => command(bot, '/runbook', 'hotfix-deploy', inc.channel, OTHER));
+    const ack = await submit(bot, modal, {}, OTHER);
+    assert.equal(ack.status, 200);
+    assert.equal(ack.body, '', ack.body);
+    await bot.slack.waitFor(() => bot.slack.ephemerals({ user: OTHER }).length > before, {
+      what: 'the gate refusal',
+    });
+    const refusal = bot.slack.ephemerals({ user: OTHER }).at(-1)!;
+    assert.match(refusal.text, new RegExp(inc.id));
+    const button = JSON.stringify(refusal.blocks);
+    assert.match(button, new RegExp(ids.RUN_GATE_OVERRIDE));
+    const value = /"value":"((?:[^"\\]|\\.)*)"/.exec(button)![1]!.replace(/\\"/g, '"');
+    const runsBefore = bot.app.store.runs.forIncident(inc.id).length;
+    await blockAction(bot.url, SIGNING_SECRET, {
+      user: { id: OTHER },
+      channel: { id: inc.channel },
+      actions: [{ action_id: ids.RUN_GATE_OVERRIDE, block_id: 'x', value }],
+    });
+    await bot.slack.waitFor(() => bot.app.store.runs.forIncident(inc.id).length > runsBefore, {
+      what: 'the override request',
+    });
+    const run = bot.app.store.runs.forIncident(inc.id).find((r) => r.runbookId === 'hotfix-deploy')!;
+    assert.equal(run.state, 'awaiting_approval');
+    assert.equal(run.requester, OTHER);
   } finally {
     await bot.stop();
   }

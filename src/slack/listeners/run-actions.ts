@@ -8,6 +8,7 @@ import * as ids from '../ids.ts';
 import { parseInputModal, inputErrorsToBlocks, noticeView, runbookFromPickValue } from '../blocks/index.ts';
 import { prepareRun } from '../../engine/prepare.ts';
 import { errorText } from '../errors.ts';
+import { isAppError } from '../../errors.ts';
 import { inputModalFor } from './shared.ts';
 import { decideAs } from './approvals.ts';
 import type { Runbook } from '../../manifests/schema.ts';
@@ -52,6 +53,7 @@ async function startFromModal(
     inputs: Record<string, unknown>;
     userId: string;
     channelId: string;
+    gateOverride?: boolean;
   },
 ) {
   try {
@@ -60,14 +62,46 @@ async function startFromModal(
       incidentId: p.incident?.id ?? null,
       requester: p.userId,
       inputs: p.inputs,
+      ...(p.gateOverride ? { gateOverride: true } : {}),
     });
     d.publisher.attach(run.id, p.incident?.channel ?? p.channelId);
     d.kick();
   } catch (e) {
+    const text = errorText(e);
+    // A closed deployment gate: offer to ask a commander for an override (same approval rules).
+    const override = isAppError(e) && e.code === 'GATE_CLOSED' && !p.gateOverride ? overrideButton(p) : null;
     await client.chat
-      .postEphemeral({ channel: p.channelId, user: p.userId, text: errorText(e) })
+      .postEphemeral({
+        channel: p.channelId,
+        user: p.userId,
+        text,
+        ...(override
+          ? { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2900) } }, override] }
+          : {}),
+      })
       .catch(() => undefined);
   }
+}
+
+/** The request travels in the button (≤ 2000 chars); without room for the inputs, no button. */
+function overrideButton(p: {
+  runbook: Runbook;
+  incident: IncidentRecord | null;
+  inputs: Record<string, unknown>;
+}) {
+  const value = JSON.stringify({ r: p.runbook.id, i: p.incident?.id ?? null, in: p.inputs });
+  if (value.length > 1900) return null;
+  return {
+    type: 'actions',
+    elements: [
+      {
+        type: 'button',
+        action_id: ids.RUN_GATE_OVERRIDE,
+        value,
+        text: { type: 'plain_text', text: 'Ask a commander to override' },
+      },
+    ],
+  };
 }
 
 export function registerRunActions(app: App, d: SlackDeps): void {
@@ -158,6 +192,28 @@ export function registerRunActions(app: App, d: SlackDeps): void {
       inputs: parsed.inputs,
       userId,
       channelId: parsed.meta.channelId,
+    });
+  });
+
+  app.action(ids.RUN_GATE_OVERRIDE, async ({ ack, action, body, client }) => {
+    await ack();
+    let req: { r?: string; i?: string | null; in?: Record<string, unknown> };
+    try {
+      req = JSON.parse((action as { value?: string }).value ?? '{}');
+    } catch {
+      return;
+    }
+    const runbook = req.r ? d.catalog().runbooks.get(req.r) : undefined;
+    if (!runbook) return;
+    const incident = req.i ? (d.store.incidents.get(req.i) ?? null) : null;
+    const channelId = (body as { channel?: { id?: string } }).channel?.id ?? incident?.channel ?? '';
+    await startFromModal(d, client, {
+      runbook,
+      incident,
+      inputs: req.in ?? {},
+      userId: body.user.id,
+      channelId,
+      gateOverride: true,
     });
   });
 
