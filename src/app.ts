@@ -68,7 +68,11 @@ export function harnessFromConfig(
   });
   // Waiting steps share one execution-list call per project (engine/watch-batcher.ts).
   if (config.HARNESS_WATCH_MODE === 'single') return client;
-  return withWatchBatching(client, { freshMs: config.POLL_INTERVAL_MS });
+  // Lists get at most half the budget; executes and detail reads keep the rest.
+  return withWatchBatching(client, {
+    freshMs: config.POLL_INTERVAL_MS,
+    listBudgetPerMin: config.HARNESS_RATE_LIMIT_PER_MIN / 2,
+  });
 }
 
 function loadCatalog(config: Config): Catalog {

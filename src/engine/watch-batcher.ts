@@ -55,8 +55,14 @@ export interface WatchStats {
 }
 
 export interface WatchBatchingOptions {
-  /** A project's list is reused for this long by every step that comes due meanwhile. */
+  /** A project's list is reused for at least this long by every step that comes due meanwhile. */
   freshMs: number;
+  /**
+   * List calls per minute for all projects together (default: unlimited). With many projects the
+   * lists are reused longer so that polling keeps within this share of the Harness budget and
+   * leaves the rest to executes and detail reads.
+   */
+  listBudgetPerMin?: number;
   /** Page size of the list call. Default 100. */
   pageSize?: number;
   /** Pages read per list; beyond them, executions not seen get detail calls. Default 20. */
@@ -66,6 +72,7 @@ export interface WatchBatchingOptions {
 
 interface Snapshot {
   at: number;
+  pages: number;
   byId: Map<string, ExecutionSummary>;
 }
 
@@ -94,7 +101,9 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
   async function fetchSnapshot(org: string, project: string): Promise<Snapshot> {
     const at = now();
     const byId = new Map<string, ExecutionSummary>();
+    let pages = 0;
     for (let page = 0; page < maxPages; page++) {
+      pages++;
       stats.listCalls++;
       const res = await client.listExecutions({
         org,
@@ -106,14 +115,23 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
       for (const ex of res.items) byId.set(ex.executionId, ex);
       if (res.last || res.items.length === 0) break;
     }
-    return { at, byId };
+    return { at, pages, byId };
+  }
+
+  /** How long a list stays fresh: freshMs, or longer when the lists would exceed their budget. */
+  function freshFor(): number {
+    if (!opts.listBudgetPerMin) return opts.freshMs;
+    const cutoff = now() - 120_000;
+    let pages = 0;
+    for (const s of snapshots.values()) if (s.at >= cutoff) pages += s.pages;
+    return Math.max(opts.freshMs, (pages * 60_000) / opts.listBudgetPerMin);
   }
 
   /** The project's list, shared: a fresh one is reused, one being fetched is awaited. */
   function snapshot(org: string, project: string): Promise<Snapshot> {
     const key = `${org}\u0000${project}`;
     const cached = snapshots.get(key);
-    if (cached && now() - cached.at < opts.freshMs) return Promise.resolve(cached);
+    if (cached && now() - cached.at < freshFor()) return Promise.resolve(cached);
     const running = inFlight.get(key);
     if (running) return running;
     const p = fetchSnapshot(org, project)

@@ -165,3 +165,26 @@ test('the shared rate limiter holds every call of the client to its budget', asy
   await client.listExecutions({ org: 'default', project: 'alpha' });
   assert.equal(limiter.stats().throttled, 1, 'the 429 paused the shared budget');
 });
+
+test('with many projects, lists are reused longer so they keep within their share of the budget', async (t) => {
+  const { fake, client } = await setup(t);
+  const projects = ['p1', 'p2', 'p3', 'p4'];
+  const ids = await startMany(client, fake, projects, 2);
+  let now = 0;
+  // 4 projects × 1 page within 120 list calls/minute → each list is fresh for 2 s, not 100 ms.
+  const w = watcherOf(withWatchBatching(client, { freshMs: 100, listBudgetPerMin: 120, now: () => now }))!;
+  const readAll = () =>
+    Promise.all(
+      ids.map((x) =>
+        w.read({ org: 'default', project: x.project, executionId: x.executionId, lastStatus: 'Running' }),
+      ),
+    );
+  await readAll();
+  assert.equal(fake.requestsTo('list').length, 4);
+  now += 1000;
+  await readAll();
+  assert.equal(fake.requestsTo('list').length, 4, 'still fresh after 1 s');
+  now += 1000;
+  await readAll();
+  assert.equal(fake.requestsTo('list').length, 8, 'read again after 2 s');
+});
