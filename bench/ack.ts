@@ -88,6 +88,8 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const bareExited = new Promise((r) => bare.on('exit', r));
+  const killOnExit = () => (bot.child.kill('SIGKILL'), bare.kill('SIGKILL'));
+  process.once('exit', killOnExit);
   try {
     const botUrl = `http://127.0.0.1:${await waitForPort(bot.child.pid!)}`;
     const bareUrl = `http://127.0.0.1:${await waitForPort(bare.pid!)}`;
@@ -139,6 +141,7 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
     bot.child.kill('SIGTERM');
     bare.kill('SIGTERM');
     await Promise.all([bot.exited, bareExited]);
+    process.off('exit', killOnExit);
     await slack.close();
     await harness.close();
     tmp.cleanup();

@@ -172,6 +172,9 @@ async function phase(
     LOG_LEVEL: 'warn',
   });
   const pid = bot.child.pid!;
+  // A bench that fails half-way must not leave the bot running.
+  const killOnExit = () => bot.child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let port = 0;
   // Recovery: until every unfinished run has been read again by the new process.
   const rescheduled = db.prepare(
@@ -225,6 +228,7 @@ async function phase(
   const elapsedMin = (Date.now() - watchStart) / 60_000;
   bot.child.kill('SIGTERM');
   await bot.exited;
+  process.off('exit', killOnExit);
 
   const hReqs = fake.requests.length - harnessBefore;
   const sReqs = slack.calls.length - slackBefore;
