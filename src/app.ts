@@ -178,6 +178,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     publisher,
     kick: () => scheduler.kick(),
     gates: gates.service,
+    manifestErrors: () => manifests.lastErrors(),
     // `/runbook validate` asks Harness for each pipeline's runtime inputs.
     ...(harness ? { readInputTemplate: inputTemplateReaderFromConfig(config) } : {}),
   });

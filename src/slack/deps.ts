@@ -23,6 +23,8 @@ export interface SlackDeps {
   kick: () => void;
   /** Deployment gates: /incident freeze|unfreeze and gate state in the summary. */
   gates?: GateService;
+  /** Errors of the last refused manifest reload (shown on App Home). */
+  manifestErrors?: () => string[];
   /** Harness runtime-input templates, for `/runbook validate` (absent when Harness is not configured). */
   readInputTemplate?: ReadInputTemplate;
 }

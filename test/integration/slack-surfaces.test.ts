@@ -133,6 +133,7 @@ test('App Home lists runbooks and runs; a retried event delivery publishes once'
     assert.equal(bot.slack.callsTo('views.publish').length, 1);
     const home = bot.slack.homeView(USER)!;
     assert.match(JSON.stringify(home), /Scale Service - Production/);
+    assert.match(JSON.stringify(home), /All deployment gates are open/);
     assert.match(JSON.stringify(home), new RegExp(ids.RUNBOOK_RUN));
     assertAllPayloadsWithinLimits(bot);
   } finally {

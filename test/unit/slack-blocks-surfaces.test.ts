@@ -258,3 +258,25 @@ test('harnessUrlOf prefers the running harness step and ignores unsafe urls', ()
   assert.equal(harnessUrlOf([a, step({ idx: 1, status: 'pending', url: null })]), 'https://h/a');
   assert.equal(harnessUrlOf([step({ url: 'javascript:x' })]), null);
 });
+
+test('App Home shows gate state and a refused manifest reload, within limits', () => {
+  const open = homeView({ runbooks: [], runs: [], now: T0, gateHolds: [] });
+  assertViewOk(open);
+  assert.match(JSON.stringify(open.blocks), /All deployment gates are open/);
+  const held = homeView({
+    runbooks: [],
+    runs: [],
+    now: T0,
+    gateHolds: ['gate prod-freeze held by INC-3 (P1 "Checkout <!channel> down")'],
+    manifestErrors: Array.from(
+      { length: 300 },
+      (_, i) => `manifests/x.yaml:${i + 1}:3 steps[0].uses: unknown action "\`x\`"`,
+    ),
+  });
+  assertViewOk(held);
+  const text = JSON.stringify(held.blocks);
+  assert.match(text, /Deployments halted/);
+  assert.match(text, /INC-3/);
+  assert.doesNotMatch(text, /<!channel>/);
+  assert.match(text, /last manifest change was refused/);
+});

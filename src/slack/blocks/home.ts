@@ -7,12 +7,16 @@ import * as ids from '../ids.ts';
 import { button, capBlocks, context, divider, header, section, type Block, type HomeView } from './kit.ts';
 import { LIMITS } from './limits-table.ts';
 import { runLine, runbookSummaryLine } from './lines.ts';
-import { joinLines } from './text.ts';
+import { escapeMrkdwn, joinLines } from './text.ts';
 
 export interface HomeOptions {
   runbooks: Runbook[];
   runs: RunRecord[];
   now: number;
+  /** Deployment gates held closed, one line each ("gate … held by INC-3 …"); empty: all open. */
+  gateHolds?: string[];
+  /** The last manifest reload that failed (the bot keeps the previous good set), file:line each. */
+  manifestErrors?: string[];
 }
 
 /** Recent runs shown on Home; older ones are in `/runbook status`. */
@@ -25,6 +29,30 @@ export function homeView(opts: HomeOptions): HomeView {
       `${opts.runbooks.length} runbook${opts.runbooks.length === 1 ? '' : 's'} · *Run* asks for the inputs (and the incident) · in an incident channel, \`/runbook <name>\``,
     ]),
   ];
+  if (opts.gateHolds) {
+    top.push(
+      section(
+        opts.gateHolds.length
+          ? `🔒 *Deployments halted*\n${joinLines(
+              opts.gateHolds.map((l) => `• ${escapeMrkdwn(l)}`),
+              LIMITS.sectionText - 40,
+              'more',
+            )}`
+          : '🟢 All deployment gates are open.',
+      ),
+    );
+  }
+  if (opts.manifestErrors?.length) {
+    top.push(
+      section(
+        `⚠️ *The last manifest change was refused*; the previous runbooks stay loaded:\n${joinLines(
+          opts.manifestErrors.map((e) => `• \`${escapeMrkdwn(e).replace(/`/g, "'")}\``),
+          LIMITS.sectionText - 120,
+          'more errors',
+        )}`,
+      ),
+    );
+  }
   const runs = opts.runs.slice(0, RECENT_RUNS);
   const bottom: Block[] = [
     divider(),

@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.ts';
 import { homeView } from '../blocks/index.ts';
+import { describeHolds } from '../../gates/evaluate.ts';
 
 export function registerHome(app: App, d: SlackDeps): void {
   app.event('app_home_opened', async ({ event, client, body }) => {
@@ -13,6 +14,8 @@ export function registerHome(app: App, d: SlackDeps): void {
       runbooks: [...d.catalog().runbooks.values()],
       runs: d.store.runs.recent(15),
       now: d.clock.now(),
+      ...(d.gates ? { gateHolds: describeHolds(d.gates.holds()).split('; ').filter(Boolean) } : {}),
+      ...(d.manifestErrors ? { manifestErrors: d.manifestErrors() } : {}),
     });
     await client.views.publish({ user_id: event.user, view: view as never });
   });
