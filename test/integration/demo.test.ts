@@ -15,6 +15,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 function runDemo(
   args: string[],
   timeoutMs: number,
+  stdin?: string,
 ): Promise<{ code: number | null; out: string; err: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
@@ -22,6 +23,7 @@ function runDemo(
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'silent' },
     });
+    if (stdin !== undefined) child.stdin.end(stdin);
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -100,4 +102,26 @@ test('npm run demo with an unknown option names it and the allowed ones', async 
   assert.equal(r.code, 2);
   assert.match(r.err, /Unknown option "--bogus"/);
   assert.match(r.err, /--interactive/);
+});
+
+test('npm run demo -- --interactive: typed slash commands reach the app and the answers are shown', async () => {
+  const tmp = tempDir();
+  const dir = join(tmp.dir, 'demo');
+  try {
+    const r = await runDemo(['--interactive', '--dir', dir], 40_000, '/runbook list\nas nobody\n7\nquit\n');
+    assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+    assert.match(r.out, /Type:\n\s+\/incident declare/);
+    assert.match(r.out, /you are @bob in C111/);
+    // The ephemeral answer to /runbook list, rendered for a person.
+    assert.match(
+      r.out,
+      /\(only visible to you\)[\s\S]*emergency-rollback|\(only visible to you\)[\s\S]*P1 - Emergency Rollback/,
+    );
+    assert.match(r.out, /Unknown user; known: .*alice/);
+    assert.match(r.out, /No button 7; there are 0\./);
+    assert.match(r.out, /SQLite file: /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    tmp.cleanup();
+  }
 });

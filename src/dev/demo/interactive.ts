@@ -134,6 +134,41 @@ export async function runInteractive(world: DemoWorld): Promise<void> {
       if (!block) return console.log(`No field "${m[1]}" in this modal.`);
       typed[String(block.block_id)] = m[3] ?? m[2]!;
     }
+    // A select that redraws the modal (the incident type adds its fields) is "picked" first, as
+    // Slack sends a block action the moment it changes; then the user sees the new fields.
+    for (const [blockId, value] of Object.entries(typed)) {
+      const block = ((v.view.blocks as Json[]) ?? []).find((b) => b.block_id === blockId)!;
+      const el = block.element as Json;
+      const initial = (el.initial_option as Json | undefined)?.value;
+      if (!block.dispatch_action || value === initial) continue;
+      const before = world.slack.callsTo('views.update').length;
+      await blockAction(world.url, SIGNING_SECRET, {
+        user: { id: user },
+        view: {
+          id: v.id,
+          hash: v.hash,
+          callback_id: v.view.callback_id,
+          private_metadata: v.view.private_metadata,
+          state: { values: stateFor(v.view) },
+        },
+        actions: [
+          {
+            type: String(el.type),
+            action_id: el.action_id,
+            block_id: blockId,
+            selected_option: { text: { type: 'plain_text', text: value }, value },
+          },
+        ],
+      });
+      await world.slack
+        .waitFor(() => world.slack.callsTo('views.update').length > before, {
+          what: 'the modal to redraw',
+          timeoutMs: 3000,
+        })
+        .then(() => console.log('The modal changed: check the fields and submit again.'))
+        .catch(() => undefined);
+      return;
+    }
     let values;
     try {
       values = stateFor(v.view, typed);
@@ -218,12 +253,24 @@ export async function runInteractive(world: DemoWorld): Promise<void> {
       }
     } else if (/^\/(runbook|incident)\b/.test(line)) {
       const [cmd, ...rest] = line.split(/\s+/);
-      await slashCommand(world.url, SIGNING_SECRET, {
+      const res = await slashCommand(world.url, SIGNING_SECRET, {
         command: cmd!,
         text: rest.join(' '),
         channel_id: channel,
         user_id: user,
+        // Later answers (e.g. /runbook validate's checklist) come through the response_url.
+        response_url: world.slack.responseUrl(`cmd-${Date.now()}`),
       });
+      // A quick answer comes back in the acknowledgement itself, visible only to the user.
+      if (res.body.trim()) {
+        try {
+          console.log(
+            `(only visible to you) ${messageLines(asMessage(JSON.parse(res.body) as Json), { users: names }).join('\n  ')}`,
+          );
+        } catch {
+          console.log(`(only visible to you) ${res.body}`);
+        }
+      }
       await settle();
     } else console.log(`Not understood. ${HELP}`);
     rl.prompt();

@@ -3,7 +3,9 @@
  * the alert and the resolve, and the signed `POST /slack/events` for the commander's click. Every
  * step waits for the app to react (no sleeps standing in for it) and narrates what happened.
  */
+import { join } from 'node:path';
 import { blockAction } from '../../../test/support/slack-requests.ts';
+import { loadManifests } from '../../manifests/load.ts';
 import * as ids from '../../slack/ids.ts';
 import type { RunRecord } from '../../store/index.ts';
 import { renderChannel, type RenderOptions } from './render.ts';
@@ -89,6 +91,14 @@ export function programStandIns(world: DemoWorld): void {
     advanceEveryMs: 600,
   });
   world.jira.addIssue(JIRA_KEY, 'In Progress');
+  // Harness "knows" every pipeline the shipped runbooks run, with the runtime inputs they were
+  // pasted from, so `/runbook validate` and `runbook-bot import` find them.
+  for (const rb of loadManifests(join(world.dir, 'manifests')).catalog.runbooks.values())
+    for (const step of rb.steps)
+      if (step.uses === 'harness.pipeline') {
+        const w = step.with as { pipeline: string; inputs?: string };
+        world.harness.templates.set(w.pipeline, w.inputs ?? '');
+      }
 }
 
 export async function playScenario(world: DemoWorld, say: (line: string) => void): Promise<ScenarioResult> {
