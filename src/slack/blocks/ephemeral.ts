@@ -21,6 +21,7 @@ const HELP: Record<'/runbook' | '/incident', string[]> = {
     '• `/runbook status` — runs of this incident, with links to Harness',
     '• `/runbook cancel <run>` — cancel a run and abort its Harness execution, e.g. `/runbook cancel RUN-12`',
     '• `/runbook explain` — which runbooks would start automatically for this incident, and why',
+    '• `/runbook validate <runbook>` — checklist against this incident: inputs resolved, pipelines reachable, follow-ups configured (runs nothing)',
     '• `/runbook help` — this help',
   ],
   '/incident': [
