@@ -165,6 +165,8 @@ async function phase(
     HARNESS_ACCOUNT_ID: fake.accountId,
     HARNESS_WATCH_MODE: mode,
     HARNESS_RATE_LIMIT_PER_MIN: String(mode === 'single' ? 5000 : BUDGET),
+    // Lists take at most half the budget, so 20 projects polled every 2 s leave room for details.
+    HARNESS_LIST_BUDGET_PER_MIN: String(BUDGET / 2),
     HARNESS_WEBHOOK_SECRET: SECRET,
     DATABASE_PATH: dbPath,
     MANIFESTS_DIR: manifests,

@@ -68,10 +68,10 @@ export function harnessFromConfig(
   });
   // Waiting steps share one execution-list call per project (engine/watch-batcher.ts).
   if (config.HARNESS_WATCH_MODE === 'single') return client;
-  // Lists get at most half the budget; executes and detail reads keep the rest.
+  // With many projects, HARNESS_LIST_BUDGET_PER_MIN keeps lists to a share of the budget.
   return withWatchBatching(client, {
     freshMs: config.POLL_INTERVAL_MS,
-    listBudgetPerMin: config.HARNESS_RATE_LIMIT_PER_MIN / 2,
+    ...(config.HARNESS_LIST_BUDGET_PER_MIN ? { listBudgetPerMin: config.HARNESS_LIST_BUDGET_PER_MIN } : {}),
   });
 }
 

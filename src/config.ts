@@ -71,6 +71,13 @@ export const configSchema = z.object({
     .default(600),
   /** batch: waiting steps share one execution-list call per project; single: one status call per run. */
   HARNESS_WATCH_MODE: z.enum(['batch', 'single']).default('batch'),
+  /** Optional cap on execution-list calls per minute (lists are then reused longer); unset: one per project per poll. */
+  HARNESS_LIST_BUDGET_PER_MIN: z.coerce
+    .number({ error: 'must be list calls per minute (1-5000)' })
+    .int()
+    .min(1)
+    .max(5000)
+    .optional(),
 });
 export type Config = z.infer<typeof configSchema>;
 
