@@ -138,8 +138,13 @@ export class RunMessagePublisher implements Notifier {
       store.runMessages.claim(runId, channel, this.now());
       row = store.runMessages.get(runId)!;
     }
-    const msg = runMessage({ run, steps, incident, now: this.now() });
-    const hash = createHash('sha1').update(JSON.stringify(msg)).digest('hex');
+    const now = this.now();
+    const msg = runMessage({ run, steps, incident, now });
+    // Compare what a reader would notice: the elapsed time alone changes on every poll, so it only
+    // counts once a minute. Without this every waiting run's message is rewritten on each poll and
+    // a busy workspace runs into chat.update's tier limit (see bench/README.md).
+    const visible = runMessage({ run, steps, incident, now: now - (now % 60_000) });
+    const hash = createHash('sha1').update(JSON.stringify(visible)).digest('hex');
     let ts = row.ts;
     if (!ts) {
       await this.pacer.wait(channel);

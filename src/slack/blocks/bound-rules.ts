@@ -14,7 +14,18 @@ export interface InputRule {
   regex?: string[];
 }
 
+/** Runbooks are immutable once loaded (a reload makes new objects), so parse each Run-YAML once. */
+const cache = new WeakMap<Runbook, Map<string, InputRule>>();
+
 export function boundRules(runbook: Runbook): Map<string, InputRule> {
+  const hit = cache.get(runbook);
+  if (hit) return hit;
+  const rules = computeRules(runbook);
+  cache.set(runbook, rules);
+  return rules;
+}
+
+function computeRules(runbook: Runbook): Map<string, InputRule> {
   const rules = new Map<string, InputRule>();
   for (const step of runbook.steps ?? []) {
     if (step.uses !== 'harness.pipeline') continue;
