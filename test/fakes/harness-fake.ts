@@ -4,9 +4,8 @@
  * (harness-fake-state.ts) and can be told to misbehave: 429, 500, HTML 502, hang, socket reset,
  * slow answers. It can stop and listen again on the same port ("Harness down, then back").
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { restartableServer } from './restartable-server.ts';
 import { NGINX_502, errorEnvelope } from './harness-fake-bodies.ts';
 import { createFakeState } from './harness-fake-state.ts';
 import { createFreezeFake, type FreezeFake } from './harness-fake-freeze.ts';
@@ -74,10 +73,6 @@ export async function startHarnessFake(
   const templates = createTemplateFake(accountId);
   const requests: RecordedRequest[] = [];
   const failures = new Map<FakeRoute, FakeFailure[]>();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let server: Server | undefined;
-  let port = opts.port ?? 0;
 
   const sendJson = (res: ServerResponse, status: number, body: unknown, delayMs = 0): void => {
     const write = (): void => {
@@ -159,44 +154,16 @@ export async function startHarnessFake(
     sendJson(res, answer.status, answer.body, answer.delayMs);
   };
 
-  const listen = async (): Promise<void> => {
-    if (server) return;
-    const s = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-    });
-    s.on('connection', (sock) => {
-      sockets.add(sock);
-      sock.on('close', () => sockets.delete(sock));
-    });
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => resolve());
-    });
-    const addr = s.address();
-    if (addr && typeof addr === 'object') port = addr.port;
-    server = s;
-  };
-
-  const stop = async (): Promise<void> => {
-    for (const t of timers) clearTimeout(t);
-    timers.clear();
-    const s = server;
-    server = undefined;
-    if (!s) return;
-    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-    for (const sock of sockets) sock.destroy();
-    await closed;
-  };
+  const http = restartableServer((req, res, body) => handle(req, res, body), opts.port ?? 0);
+  const { timers, listen, stop } = http;
 
   await listen();
   return {
     get url() {
-      return `http://127.0.0.1:${port}`;
+      return `http://127.0.0.1:${http.port}`;
     },
     get port() {
-      return port;
+      return http.port;
     },
     apiKey,
     accountId,

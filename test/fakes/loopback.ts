@@ -4,9 +4,8 @@
  * vendor logic sees a request (an error status with Retry-After, a hang, a socket reset, being down)
  * or after it (processed, then answered late — what a crash between "sent" and "heard back" needs).
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { restartableServer } from './restartable-server.ts';
 
 export interface Recorded {
   route: string;
@@ -57,10 +56,6 @@ export interface Vendor {
 export async function startLoopback(vendor: Vendor): Promise<LoopbackServer> {
   const requests: Recorded[] = [];
   const queued = new Map<string, Injected[]>();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let server: Server | undefined;
-  let port = 0;
 
   const write = (res: ServerResponse, a: Answer): void => {
     if (res.destroyed || res.writableEnded) return;
@@ -103,41 +98,13 @@ export async function startLoopback(vendor: Vendor): Promise<LoopbackServer> {
     write(res, answer);
   };
 
-  const listen = async (): Promise<void> => {
-    if (server) return;
-    const s = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-    });
-    s.on('connection', (sock) => {
-      sockets.add(sock);
-      sock.on('close', () => sockets.delete(sock));
-    });
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => resolve());
-    });
-    const addr = s.address();
-    if (addr && typeof addr === 'object') port = addr.port;
-    server = s;
-  };
-
-  const stop = async (): Promise<void> => {
-    for (const t of timers) clearTimeout(t);
-    timers.clear();
-    const s = server;
-    server = undefined;
-    if (!s) return;
-    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-    for (const sock of sockets) sock.destroy();
-    await closed;
-  };
+  const http = restartableServer((req, res, body) => handle(req, res, body), 0);
+  const { timers, listen, stop } = http;
 
   await listen();
   return {
     get url() {
-      return `http://127.0.0.1:${port}`;
+      return `http://127.0.0.1:${http.port}`;
     },
     requests,
     requestsTo: (route) => requests.filter((r) => r.route === route),
