@@ -28,20 +28,23 @@ export async function decideAs(
   const policy = await canDecide(d.access, userId, run, incident);
   if (!policy.ok) {
     const at = d.clock.now();
-    d.store.audit.add({
-      at,
-      actor: userId,
-      action: `approval.refused`,
-      subject: run.id,
-      detail: { decision, reason: policy.reason },
-    });
-    d.store.timeline.add({
-      incidentId: run.incidentId,
-      runId: run.id,
-      at,
-      kind: 'approval.refused',
-      text: `<@${userId}> tried to ${decision} ${run.id} and was refused: ${policy.reason}`,
-      actor: userId,
+    // The audit entry and the timeline event of a refusal are one write.
+    d.store.tx(() => {
+      d.store.audit.add({
+        at,
+        actor: userId,
+        action: `approval.refused`,
+        subject: run.id,
+        detail: { decision, reason: policy.reason },
+      });
+      d.store.timeline.add({
+        incidentId: run.incidentId,
+        runId: run.id,
+        at,
+        kind: 'approval.refused',
+        text: `<@${userId}> tried to ${decision} ${run.id} and was refused: ${policy.reason}`,
+        actor: userId,
+      });
     });
     return { text: `:no_entry: ${policy.reason}` };
   }
