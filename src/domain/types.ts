@@ -48,6 +48,8 @@ export interface Incident {
   channel: string | null; // Slack channel id
   createdAt: string; // ISO-8601
   fields: Record<string, FieldValue>;
+  /** A test incident (`/incident declare --test`, API `"test": true`): set at creation, never changed. */
+  test?: boolean;
 }
 
 export const RUN_STATES = [

@@ -19,6 +19,7 @@ interface IncidentRow {
   updated_at: number;
   version: number;
   external_id: string | null;
+  is_test: number;
 }
 
 export interface IncidentRecord extends Incident {
@@ -44,6 +45,7 @@ function fromRow(r: IncidentRow): IncidentRecord {
     updatedAt: r.updated_at,
     version: r.version,
     externalId: r.external_id ?? null,
+    test: r.is_test === 1,
   };
 }
 
@@ -54,8 +56,8 @@ export function createIncidentRepo(db: DB) {
   const byChannel = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE channel = ?');
   const byExternalId = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE external_id = ?');
   const insert = db.prepare(`INSERT INTO incidents
-    (id, seq, summary, severity, status, service, environment, type, commander, channel, fields_json, external_id, created_at, updated_at)
-    VALUES (@id, @seq, @summary, @severity, @status, @service, @environment, @type, @commander, @channel, @fields_json, @external_id, @now, @now)`);
+    (id, seq, summary, severity, status, service, environment, type, commander, channel, fields_json, external_id, is_test, created_at, updated_at)
+    VALUES (@id, @seq, @summary, @severity, @status, @service, @environment, @type, @commander, @channel, @fields_json, @external_id, @is_test, @now, @now)`);
   const update = db.prepare(`UPDATE incidents SET summary=@summary, severity=@severity, status=@status,
     service=@service, environment=@environment, type=@type, commander=@commander, channel=@channel,
     fields_json=@fields_json, updated_at=@now,
@@ -87,13 +89,14 @@ export function createIncidentRepo(db: DB) {
     insert(data: NewIncident, now: number): IncidentRecord {
       const seq = nextCounter(db, 'incident');
       const id = `INC-${seq}`;
-      const { externalId, ...rest } = data;
+      const { externalId, test, ...rest } = data;
       insert.run({
         ...rest,
         id,
         seq,
         fields_json: JSON.stringify(data.fields ?? {}),
         external_id: externalId ?? null,
+        is_test: test ? 1 : 0,
         now,
       });
       return fromRow(byId.get(id)!);
