@@ -17,6 +17,7 @@ import { startApp } from '../app.ts';
 import { gracefulShutdown } from '../observability/shutdown.ts';
 import { userMessage } from '../errors.ts';
 import { importCmd, IMPORT_USAGE } from './import.ts';
+import { configDocsCmd, CONFIG_DOCS_USAGE } from './config-docs.ts';
 import { STEP_STATES, type StepState } from '../domain/types.ts';
 
 const USAGE = `Usage: runbook-bot <command>
@@ -28,6 +29,7 @@ const USAGE = `Usage: runbook-bot <command>
   migrate                                     create or upgrade the database at $DATABASE_PATH
   schema [--out file]                         write the manifest JSON Schema (for editors)
   ${IMPORT_USAGE}
+  ${CONFIG_DOCS_USAGE}
   start                                       run the bot (see README.md#configuration)
 `;
 
@@ -103,6 +105,8 @@ async function main(argv: string[]): Promise<number> {
       return dryRunCmd(rest);
     case 'import':
       return importCmd(rest);
+    case 'config-docs':
+      return configDocsCmd(rest);
     case 'migrate': {
       const config = loadConfig();
       const store = createStore(config.DATABASE_PATH);
