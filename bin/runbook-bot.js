@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI through tsx so `npx runbook-bot <cmd>` works without a build step.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+// tsx is imported from this package, not named on a `node --import tsx` command line: Node resolves
+// `--import` from the caller's folder, which under `npx github:…` (a manifests repo in CI) has no
+// node_modules. In-process rather than a child, so SIGTERM/SIGHUP reach the bot itself.
+import { register } from 'tsx/esm/api';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+register();
+await import(new URL('../src/cli/main.ts', import.meta.url).href);
