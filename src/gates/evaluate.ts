@@ -6,7 +6,10 @@
  *  - `/incident freeze` makes an incident hold every gate whatever its severity, `/incident unfreeze`
  *    makes it hold none (a commander's call, audited by the service);
  *  - a hold covers the gate's scope; `from-incident` takes the incident's own service/environment,
- *    and an incident that has none covers them all (blocking too much beats deploying into a fire).
+ *    and an incident that has none covers them all (blocking too much beats deploying into a fire);
+ *  - a test incident (issue 8) holds nothing, not even by `/incident freeze`: rehearsing a runbook
+ *    must never halt real deployments. Everything downstream (the deploy API, Harness freeze
+ *    windows, `deploys: true` refusals) is computed from these holds, so this one rule covers them.
  */
 import type { DeploymentGate, Runbook } from '../manifests/schema.ts';
 import type { Incident } from '../domain/types.ts';
@@ -51,9 +54,10 @@ export function axisFor(spec: AxisSpec, incidentValue: string | null): Axis {
   return incidentValue ? [incidentValue] : 'all';
 }
 
-/** The hold `incident` puts on `gate`, or null. Resolved incidents hold nothing. */
+/** The hold `incident` puts on `gate`, or null. Resolved incidents and test incidents hold nothing. */
 export function holdOf(gate: DeploymentGate, incident: Incident, override?: GateOverride): GateHold | null {
   if (incident.status === 'resolved') return null;
+  if (incident.test === true) return null;
   if (override?.mode === 'unfreeze') return null;
   let why: string;
   if (override?.mode === 'freeze') why = `frozen by <@${override.actor}>: ${override.reason}`;

@@ -116,10 +116,14 @@ export function changeText(change: IncidentChange, actor: string | null, type: I
   return `${name} changed from ${val(from)} to ${val(to)}${by}`;
 }
 
-/** "Incident declared by <@U1>: P1 · checkout · prod — Checkout 500s". */
+/**
+ * "Incident declared by <@U1>: P1 · checkout · prod — Checkout 500s"; a test incident says so first
+ * ("🧪 TEST incident declared…"), since the timeline is read (and exported) without the channel name.
+ */
 export function declaredText(incident: Incident, actor: string | null): string {
   const facts = [incident.severity, incident.service, incident.environment].filter(
     (x): x is string => typeof x === 'string' && x.length > 0,
   );
-  return `Incident declared${actorText(actor)}: ${escapeMrkdwn(facts.join(' · '))} — ${escapeMrkdwn(incident.summary)}`;
+  const what = incident.test ? '🧪 TEST incident' : 'Incident';
+  return `${what} declared${actorText(actor)}: ${escapeMrkdwn(facts.join(' · '))} — ${escapeMrkdwn(incident.summary)}`;
 }

@@ -33,6 +33,11 @@ export interface DeclareInput {
   fields?: Record<string, unknown>;
   /** The caller's own id for it (incident API, Alertmanager group); unique across incidents. */
   externalId?: string | null;
+  /**
+   * A test incident (`/incident declare --test`, API `"test": true`): marked everywhere, holds no
+   * deployment gate, runs staging pipelines. Fixed at creation; patches cannot change it.
+   */
+  test?: boolean;
 }
 
 /**

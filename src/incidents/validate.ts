@@ -119,6 +119,11 @@ export function validateDeclare(input: DeclareInput, catalog: Catalog): NewIncid
     optional(inp.externalId, (r) => parseText('externalId', r, EXTERNAL_ID_MAX)),
   );
 
+  // Strictly a boolean: a string "false" taken as truthy would hide a real incident as a test.
+  const test = inp.test;
+  if (test !== undefined && test !== null && typeof test !== 'boolean')
+    c.add('test', `test must be true or false, not ${quote(test)}; allowed: true (a test incident), false or left out`);
+
   const typeId = isEmpty(inp.type) ? ANY_TYPE : String(inp.type).trim().toLowerCase();
   const type = incidentTypeOf(catalog, typeId);
   let fields: Record<string, FieldValue> = {};
@@ -145,6 +150,7 @@ export function validateDeclare(input: DeclareInput, catalog: Catalog): NewIncid
     fields,
     // Only when given, so incidents declared without one keep their exact timeline snapshot.
     ...(externalId ? { externalId } : {}),
+    ...(test === true ? { test: true } : {}),
   };
 }
 

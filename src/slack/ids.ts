@@ -95,3 +95,6 @@ export function decodeRunButton(
   }
   return { runbookId: value, incidentId: null };
 }
+
+/** The "🧪 TEST incident" banner on the summary, run messages and the declare modal (issue 8). */
+export const TEST_MARK_BLOCK = 'test_mark';

@@ -10,15 +10,19 @@ import type { Catalog } from '../manifests/schema.ts';
 import { incidentSummary } from './blocks/index.ts';
 import { slackErrorCode } from './client.ts';
 
-/** `inc-42-checkout-returns-500s` — Slack channel names: lowercase, ≤ 80, letters, digits, - and _. */
-export function channelName(incidentId: string, summary: string, suffix = ''): string {
+/**
+ * `inc-42-checkout-returns-500s`, or `test-inc-42-…` for a test incident (the prefix is what people
+ * see first in the sidebar and in search). Slack channel names: lowercase, ≤ 80, letters, digits,
+ * - and _.
+ */
+export function channelName(incidentId: string, summary: string, suffix = '', test = false): string {
   const slug = summary
     .toLowerCase()
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  const base = `${incidentId.toLowerCase()}${slug ? `-${slug}` : ''}`;
+  const base = `${test ? 'test-' : ''}${incidentId.toLowerCase()}${slug ? `-${slug}` : ''}`;
   return `${base.slice(0, 80 - suffix.length).replace(/-+$/, '')}${suffix}`;
 }
 
@@ -28,7 +32,7 @@ export async function createIncidentChannel(
   log: Logger,
 ): Promise<string> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const name = channelName(incident.id, incident.summary, attempt ? `-${attempt + 1}` : '');
+    const name = channelName(incident.id, incident.summary, attempt ? `-${attempt + 1}` : '', incident.test === true);
     try {
       const r = await client.conversations.create({ name, is_private: false });
       return String(r.channel?.id);

@@ -61,7 +61,7 @@ test('unknown fields, wrong JSON types and missing fields → 400 listing each w
     );
     assert.equal(
       byField.priority,
-      'unknown field "priority"; allowed: summary, severity, service, environment, type, fields, externalId, channel, commander',
+      'unknown field "priority"; allowed: summary, severity, service, environment, type, fields, externalId, channel, commander, test',
     );
     assert.match(byField.owner, /^unknown field "owner"; allowed: /);
     assert.equal(byField.severity, 'severity must be a string, not number 1');

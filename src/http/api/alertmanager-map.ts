@@ -9,6 +9,8 @@
  *   severity    ← label priority P0..P4, else label severity: critical → P1, error | high → P2,
  *                 warning → P3, info → P4; the most severe alert of the group wins; none → P3
  *   summary     ← annotation summary, else label alertname (+ "(+N more)" when alerts differ)
+ *   test        ← label runbook_bot_test="true": a test incident (issue 8), for rehearsing an
+ *                 alert-driven runbook with a synthetic alert (amtool alert add … runbook_bot_test=true)
  * Labels are looked up in commonLabels, then groupLabels, then the group's first alert.
  */
 import { createHash } from 'node:crypto';
@@ -66,7 +68,12 @@ export interface AlertGroupIncident {
   environment: string | null;
   /** Alerts in the group, counting those Alertmanager left out (`truncatedAlerts`). */
   alertCount: number;
+  /** Present (true) only for a test alert group. */
+  test?: true;
 }
+
+/** The label that makes an alert group a test incident; only the value "true" counts. */
+export const TEST_LABEL = 'runbook_bot_test';
 
 /** Label values may hold newlines and any length; incident values are one short line. */
 function oneLine(s: string, max: number): string {
@@ -140,6 +147,7 @@ export function mapAlertGroup(p: AlertmanagerPayload): AlertGroupIncident {
     service: pick(p, ['service', 'job', 'app']),
     environment: pick(p, ['env', 'environment']),
     alertCount: count,
+    ...(pick(p, [TEST_LABEL])?.toLowerCase() === 'true' ? { test: true as const } : {}),
   };
 }
 

@@ -48,6 +48,7 @@ export async function receiveAlertmanager(deps: ApiDeps, raw: unknown): Promise<
       service: group.service,
       environment: group.environment,
       externalId: group.externalId,
+      ...(group.test ? { test: true } : {}),
     },
     (existing) => firingPatch(existing, group),
     ALERTMANAGER_ACTOR,

@@ -19,7 +19,13 @@ export interface ApiReply {
 
 export function incidentLink(deps: ApiDeps, incident: IncidentRecord) {
   const url = incident.channel ? (deps.channelUrl ?? defaultChannelUrl)(incident.channel) : null;
-  return { id: incident.id, channel: incident.channel, url };
+  return { id: incident.id, channel: incident.channel, url, test: incident.test === true };
+}
+
+/** What a test incident is, for the 400s below (it cannot be switched either way after creation). */
+function testFixed(incident: IncidentRecord): string {
+  const is = incident.test === true;
+  return `test cannot change: ${incident.id} ${is ? 'is' : 'is not'} a test incident, fixed when it was created; allowed: ${is} or leave test out (to rehearse, create a new incident with "test": true)`;
 }
 
 /** A repeated create names the same incident: its values become a patch (the type cannot change). */
@@ -29,7 +35,11 @@ function patchFromCreate(body: CreateIncidentBody, existing: IncidentRecord): In
     const message = `type cannot change: ${existing.id} (externalId ${existing.externalId}) is of type ${existing.type}; allowed: ${existing.type} or leave type out`;
     throw new HttpError(400, message, [{ field: 'type', message }]);
   }
-  const { type: _type, externalId: _externalId, ...patch } = body;
+  if (body.test !== undefined && body.test !== (existing.test === true)) {
+    const message = testFixed(existing);
+    throw new HttpError(400, message, [{ field: 'test', message }]);
+  }
+  const { type: _type, externalId: _externalId, test: _test, ...patch } = body;
   return patch;
 }
 
@@ -55,6 +65,11 @@ function incidentOr404(deps: ApiDeps, id: string): IncidentRecord {
 }
 
 export function patchIncident(deps: ApiDeps, id: string, raw: unknown): ApiReply {
+  if (raw && typeof raw === 'object' && !Array.isArray(raw) && Object.hasOwn(raw, 'test')) {
+    // Not just "unknown field": say why, so nobody turns a real incident into a test (or back).
+    const message = testFixed(incidentOr404(deps, id));
+    throw new HttpError(400, message, [{ field: 'test', message }]);
+  }
   const patch = parseBody(patchIncidentBody, raw);
   const current = incidentOr404(deps, id);
   const m = deps.incidents.update(current.id, patch, API_ACTOR);

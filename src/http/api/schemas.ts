@@ -20,6 +20,8 @@ export const createIncidentBody = z.strictObject({
   externalId: z.string().optional(),
   channel: optionalText,
   commander: optionalText,
+  /** A test incident (issue 8); strictly a JSON boolean, fixed at creation. */
+  test: z.boolean().optional(),
 });
 export type CreateIncidentBody = z.infer<typeof createIncidentBody>;
 

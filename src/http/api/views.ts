@@ -20,6 +20,8 @@ export function incidentView(i: IncidentRecord) {
     channel: i.channel,
     fields: i.fields,
     externalId: i.externalId ?? null,
+    /** Always present, so tools can filter rehearsals out without guessing. */
+    test: i.test === true,
     createdAt: i.createdAt,
     updatedAt: iso(i.updatedAt),
     version: i.version,

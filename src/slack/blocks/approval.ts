@@ -7,6 +7,7 @@ import type { RunRecord } from '../../store/index.ts';
 import * as ids from '../ids.ts';
 import { button, context, section, type Block } from './kit.ts';
 import { md, oneLine, userMention } from './text.ts';
+import { TEST_MARK } from './test-mark.ts';
 
 /** `<!date^…>` renders in each reader's time zone; the fallback is UTC. */
 export function slackTime(ms: number): string {
@@ -15,7 +16,8 @@ export function slackTime(ms: number): string {
   return `<!date^${Math.floor(ms / 1000)}^{time}|${hhmm}>`;
 }
 
-export function approvalBlocks(run: RunRecord): Block[] {
+/** `test`: the run belongs to a test incident; the approver is told before deciding. */
+export function approvalBlocks(run: RunRecord, opts: { test?: boolean | undefined } = {}): Block[] {
   const r = run;
   if (run.state === 'awaiting_approval') {
     const why =
@@ -24,8 +26,10 @@ export function approvalBlocks(run: RunRecord): Block[] {
         : `Fired by *${md(run.trigger, 40)}*: ${md(oneLine(run.triggerDetail ?? 'conditions matched'), 1200)}`;
     const expires = r.approvalExpiresAt ? ` · expires ${slackTime(r.approvalExpiresAt)}` : '';
     const who = `Approvers: ${md(run.runbook.access.approve.join(', '), 200)} (not the requester)${expires}`;
+    // Said in the prompt itself: an approver decides from this block (the banner may be scrolled away).
+    const test = opts.test === true ? ` · ${TEST_MARK} incident` : '';
     return [
-      section(`⏸️ *Approval needed*\n${why}`),
+      section(`⏸️ *Approval needed*${test}\n${why}`),
       context([who]),
       {
         type: 'actions',

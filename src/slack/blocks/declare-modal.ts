@@ -12,6 +12,7 @@ import { LIMITS } from './limits-table.ts';
 import { fieldInput, type FieldLike } from './elements.ts';
 import { SEVERITY_EMOJI } from './format.ts';
 import { oneLine, truncate } from './text.ts';
+import { testBanner } from './test-mark.ts';
 
 export interface DeclareModalOptions {
   catalog: Catalog;
@@ -25,6 +26,8 @@ export interface DeclareModalOptions {
   /** What the user already entered, kept when the modal is rebuilt for another incident type. */
   service?: string | null;
   environment?: string | null;
+  /** `/incident declare --test`: the modal says so and the submission declares a test incident. */
+  test?: boolean;
 }
 
 const SEVERITY_HELP: Record<string, string> = {
@@ -43,16 +46,26 @@ export function customFieldAsField(f: CustomField): FieldLike {
   return { name: f.name, label: f.label ?? f.name, type: f.type, options: f.options, required: f.required };
 }
 
+/**
+ * Carried in private_metadata: the flag travels with the modal (through type changes and the
+ * submission) because nothing in the form's state says "test"; Slack does not let users edit it.
+ */
 export interface DeclareMeta {
   channelId: string;
   channelIsIncident: boolean;
+  /** Present (true) only for a test incident. */
+  test?: true;
 }
 
 export function parseDeclareMeta(privateMetadata: string | null | undefined): DeclareMeta | null {
   try {
     const m = JSON.parse(privateMetadata ?? '') as Record<string, unknown>;
     if (m && typeof m.channelId === 'string')
-      return { channelId: m.channelId, channelIsIncident: m.channelIsIncident === true };
+      return {
+        channelId: m.channelId,
+        channelIsIncident: m.channelIsIncident === true,
+        ...(m.test === true ? { test: true as const } : {}),
+      };
   } catch {
     // not ours
   }
@@ -67,7 +80,8 @@ export function declareModal(opts: DeclareModalOptions): ModalView {
   const types = typesOf(opts.catalog);
   const type =
     opts.typeId && opts.typeId !== ANY_TYPE ? opts.catalog.incidentTypes.get(opts.typeId) : undefined;
-  const blocks: Block[] = [];
+  const test = opts.test === true;
+  const blocks: Block[] = [...testBanner(test, 'You are declaring a *test incident*')];
 
   const summary = opts.summary?.trim() ? truncate(oneLine(opts.summary), SUMMARY_MAX) : undefined;
   blocks.push(
@@ -169,13 +183,14 @@ export function declareModal(opts: DeclareModalOptions): ModalView {
 
   return modal({
     callbackId: ids.DECLARE_MODAL,
-    title: 'Declare an incident',
-    submit: 'Declare',
+    title: test ? 'Declare a test incident' : 'Declare an incident',
+    submit: test ? 'Declare test' : 'Declare',
     close: 'Cancel',
     blocks,
     privateMetadata: JSON.stringify({
       channelId: opts.channelId.slice(0, 2000),
       channelIsIncident: opts.channelIsIncident,
+      ...(test ? { test: true } : {}),
     }),
   });
 }

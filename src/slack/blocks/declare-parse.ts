@@ -94,3 +94,26 @@ export function parseDeclareModal(values: unknown, catalog: Catalog): ParsedDecl
   }
   return { input };
 }
+
+/** Spellings of `--test`: chat clients with smart punctuation turn `--` into an en or em dash. */
+const TEST_FLAG = /^(?:--|—|–)test$/i;
+const ANY_FLAG = /^(?:--|—|–)[a-z]/i;
+
+/**
+ * `/incident declare [--test] [summary…]`: the flag may stand anywhere among the words; any other
+ * `--word` is refused (a typo like `--tset` must not become part of a real incident's summary).
+ */
+export function parseDeclareArgs(text: string): { summary: string; test: boolean } | { error: string } {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  let test = false;
+  const rest: string[] = [];
+  for (const w of words) {
+    if (TEST_FLAG.test(w)) test = true;
+    else if (ANY_FLAG.test(w))
+      return {
+        error: `Unknown option \`${w.slice(0, 40)}\` for \`/incident declare\`; allowed: \`--test\` (a test incident), e.g. \`/incident declare --test checkout down\`.`,
+      };
+    else rest.push(w);
+  }
+  return { summary: rest.join(' '), test };
+}

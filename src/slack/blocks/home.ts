@@ -3,10 +3,11 @@
  */
 import type { Runbook } from '../../manifests/schema.ts';
 import type { RunRecord } from '../../store/index.ts';
+import type { Incident } from '../../domain/types.ts';
 import * as ids from '../ids.ts';
 import { button, capBlocks, context, divider, header, section, type Block, type HomeView } from './kit.ts';
 import { LIMITS } from './limits-table.ts';
-import { runLine, runbookSummaryLine } from './lines.ts';
+import { incidentLine, runLine, runbookSummaryLine } from './lines.ts';
 import { escapeMrkdwn, joinLines } from './text.ts';
 
 export interface HomeOptions {
@@ -17,7 +18,14 @@ export interface HomeOptions {
   gateHolds?: string[];
   /** The last manifest reload that failed (the bot keeps the previous good set), file:line each. */
   manifestErrors?: string[];
+  /** Open incidents (test ones marked); absent: no incidents section. */
+  incidents?: Incident[];
+  /** Ids of test incidents, so their runs are marked in the run list. */
+  testIncidents?: ReadonlySet<string>;
 }
+
+/** Open incidents listed on Home; the rest are counted. */
+const OPEN_INCIDENTS = 15;
 
 /** Recent runs shown on Home; older ones are in `/runbook status`. */
 const RECENT_RUNS = 20;
@@ -53,14 +61,32 @@ export function homeView(opts: HomeOptions): HomeView {
       ),
     );
   }
+  if (opts.incidents) {
+    const open = opts.incidents.slice(0, OPEN_INCIDENTS);
+    const more = opts.incidents.length - open.length;
+    top.push(
+      section(
+        open.length
+          ? `🚨 *Open incidents*\n${joinLines(
+              open.map((i) => `• ${incidentLine(i)}`),
+              LIMITS.sectionText - 60,
+              'more incidents',
+            )}${more > 0 ? `\n_+${more} more open incidents_` : ''}`
+          : '🟢 *No open incidents.*',
+      ),
+    );
+  }
   const runs = opts.runs.slice(0, RECENT_RUNS);
+  const tests = opts.testIncidents;
   const bottom: Block[] = [
     divider(),
     header('🕘 Recent runs'),
     section(
       runs.length
         ? joinLines(
-            runs.map((r) => runLine(r, { now: opts.now })),
+            runs.map((r) =>
+              runLine(r, { now: opts.now, test: !!r.incidentId && (tests?.has(r.incidentId) ?? false) }),
+            ),
             LIMITS.sectionText,
             'more runs',
           )

@@ -8,6 +8,7 @@ import { context, fieldsSection, header, section, type Block, type Message } fro
 import { LIMITS } from './limits-table.ts';
 import { SEVERITY_EMOJI, STATUS_EMOJI, ago } from './format.ts';
 import { escapeMrkdwn, md, oneLine, textOf, truncateMrkdwn, userMention } from './text.ts';
+import { testBanner, testPrefix } from './test-mark.ts';
 
 /** Custom fields use at most this many sections (10 fields each); the rest is counted. */
 const MAX_FIELD_SECTIONS = 4;
@@ -21,7 +22,11 @@ export function incidentSummary(
 ): Message {
   const resolved = incident.status === 'resolved';
   const summary = oneLine(incident.summary) || '(no summary)';
-  const blocks: Block[] = [header(`${resolved ? '✅' : '🚨'} ${oneLine(incident.id)} · ${summary}`)];
+  const mark = testPrefix(incident.test);
+  const blocks: Block[] = [
+    header(`${mark}${resolved ? '✅' : '🚨'} ${oneLine(incident.id)} · ${summary}`),
+    ...testBanner(incident.test),
+  ];
 
   const sev = textOf(incident.severity);
   const status = textOf(incident.status);
@@ -56,7 +61,7 @@ export function incidentSummary(
   ].filter((x): x is string => x !== null);
   blocks.push(context([times.join(' · ')]));
 
-  const text = `${resolved ? '✅' : '🚨'} ${escapeMrkdwn(oneLine(incident.id))} (${escapeMrkdwn(sev)}, ${escapeMrkdwn(status)}): ${escapeMrkdwn(summary)}`;
+  const text = `${mark}${resolved ? '✅' : '🚨'} ${escapeMrkdwn(oneLine(incident.id))} (${escapeMrkdwn(sev)}, ${escapeMrkdwn(status)}): ${escapeMrkdwn(summary)}`;
   return { text: truncateMrkdwn(text, LIMITS.sectionText), blocks };
 }
 

@@ -3,9 +3,11 @@
  * `/runbook status` and the choice lists, so they read the same everywhere.
  */
 import type { Runbook } from '../../manifests/schema.ts';
+import type { Incident } from '../../domain/types.ts';
 import type { RunRecord } from '../../store/index.ts';
-import { ago, isActive, runElapsed, runEmoji, runLabel } from './format.ts';
-import { link, md, oneLine, userMention } from './text.ts';
+import { SEVERITY_EMOJI, ago, isActive, runElapsed, runEmoji, runLabel } from './format.ts';
+import { link, md, oneLine, textOf, userMention } from './text.ts';
+import { testPrefix } from './test-mark.ts';
 
 /** Name, id, description and how it starts (automatically or by hand). */
 export function runbookSummaryLine(r: Runbook): string {
@@ -21,10 +23,16 @@ export function runbookSummaryLine(r: Runbook): string {
   return lines.join('\n');
 }
 
-/** One run in a list: state, id, runbook, incident, how long or how long ago, who, link. */
-export function runLine(run: RunRecord, opts: { now?: number; link?: string | null } = {}): string {
+/**
+ * One run in a list: state, id, runbook, incident, how long or how long ago, who, link.
+ * `test`: the run's incident is a test incident (the line starts with the test mark).
+ */
+export function runLine(
+  run: RunRecord,
+  opts: { now?: number; link?: string | null; test?: boolean } = {},
+): string {
   const name = md(oneLine(run.runbook?.name ?? run.runbookId) || run.runbookId, 80);
-  const parts = [`${runEmoji(run.state)} *${md(run.id, 40)}* ${name}`];
+  const parts = [`${testPrefix(opts.test, ' ')}${runEmoji(run.state)} *${md(run.id, 40)}* ${name}`];
   if (run.incidentId) parts.push(md(run.incidentId, 40));
   parts.push(runLabel(run.state));
   if (opts.now !== undefined) {
@@ -38,5 +46,18 @@ export function runLine(run: RunRecord, opts: { now?: number; link?: string | nu
   }
   parts.push(run.requester ? `by ${userMention(run.requester)}` : `by ${md(run.trigger, 40)}`);
   if (opts.link) parts.push(link(opts.link, 'Harness'));
+  return parts.join(' · ');
+}
+
+/** One open incident in a list: test mark, severity, id, summary, service/environment, channel. */
+export function incidentLine(incident: Incident): string {
+  const sev = textOf(incident.severity);
+  const parts = [
+    `${testPrefix(incident.test, ' ')}${SEVERITY_EMOJI[sev] ?? '⚪'} *${md(incident.id, 40)}* ${md(oneLine(incident.summary), 100)}`,
+    `${md(sev, 10)} · ${md(incident.status, 30)}`,
+  ];
+  const where = [incident.service, incident.environment].filter((x): x is string => !!x);
+  if (where.length) parts.push(md(where.join('/'), 100));
+  if (incident.channel) parts.push(`<#${md(incident.channel, 40)}>`);
   return parts.join(' · ');
 }

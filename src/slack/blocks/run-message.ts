@@ -22,6 +22,7 @@ import {
   stepLabel,
 } from './format.ts';
 import { escapeMrkdwn, joinLines, link, md, oneLine, textOf, truncateMrkdwn, userMention } from './text.ts';
+import { testBanner, testPrefix } from './test-mark.ts';
 
 export interface RunMessageData {
   run: RunRecord;
@@ -39,7 +40,9 @@ export function runMessage(data: RunMessageData): Message {
   const active = isActive(run.state);
   const blocks: Block[] = [];
 
-  const title = [`${runEmoji(run.state)} *${md(name, 200)}* · ${runLabel(run.state)}`];
+  // A run in a test incident says so first: the message may be read out of context (a link, Home).
+  const test = incident?.test === true;
+  const title = [`${testPrefix(test)}${runEmoji(run.state)} *${md(name, 200)}* · ${runLabel(run.state)}`];
   const stage = progressStep(steps);
   const stageText = stage ? stageLine(stage.progress) : null;
   if (stageText) title.push(escapeMrkdwn(stageText));
@@ -48,6 +51,7 @@ export function runMessage(data: RunMessageData): Message {
   blocks.push(section(title.join('\n')));
 
   blocks.push(context(contextParts(run, incident, now)));
+  blocks.push(...testBanner(test, 'This run belongs to a *test incident*'));
 
   const fields = inputFields(run);
   if (fields.length > 0) blocks.push(fieldsSection(fields));
@@ -57,7 +61,7 @@ export function runMessage(data: RunMessageData): Message {
     blocks.push(section(joinLines(lines, LIMITS.sectionText, 'more steps')));
   }
 
-  const approval = approvalBlocks(run);
+  const approval = approvalBlocks(run, { test });
   blocks.push(...approval);
   const url = harnessUrlOf(steps);
   const awaiting = run.state === 'awaiting_approval';
@@ -86,7 +90,7 @@ export function runMessage(data: RunMessageData): Message {
     blocks.push({ type: 'actions', block_id: ids.RUN_ACTIONS_BLOCK, elements: buttons });
 
   const where = incident ? ` (${oneLine(incident.id)})` : '';
-  const text = `${runEmoji(run.state)} ${escapeMrkdwn(name)} — ${runLabel(run.state).toLowerCase()}${escapeMrkdwn(where)}`;
+  const text = `${testPrefix(test)}${runEmoji(run.state)} ${escapeMrkdwn(name)} — ${runLabel(run.state).toLowerCase()}${escapeMrkdwn(where)}`;
   return { text: truncateMrkdwn(text, LIMITS.sectionText), blocks };
 }
 

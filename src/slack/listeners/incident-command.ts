@@ -6,7 +6,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.ts';
-import { helpText, declareModal, incidentSummary } from '../blocks/index.ts';
+import { helpText, declareModal, incidentSummary, parseDeclareArgs, testPrefix, TEST_MARK } from '../blocks/index.ts';
 import { ephemeral } from './shared.ts';
 import { errorText } from '../errors.ts';
 import type { IncidentChange } from '../../incidents/service.ts';
@@ -31,12 +31,15 @@ export function registerIncidentCommand(app: App, d: SlackDeps): void {
 
     if (sub === 'help') return ack(ephemeral(helpText('/incident')));
     if (sub === 'declare') {
+      const args = parseDeclareArgs(arg);
+      if ('error' in args) return ack(ephemeral(`:warning: ${args.error}\n\n${helpText('/incident').text}`));
       await ack();
       const view = declareModal({
         catalog: d.catalog(),
-        summary: arg,
+        summary: args.summary,
         channelId: command.channel_id,
         channelIsIncident: incident !== null,
+        ...(args.test ? { test: true } : {}),
       });
       try {
         await client.views.open({ trigger_id: command.trigger_id, view: view as never });
@@ -51,7 +54,7 @@ export function registerIncidentCommand(app: App, d: SlackDeps): void {
         : 'This is not an incident channel.';
       return ack(
         ephemeral(
-          `:warning: ${hint} Declare one with \`/incident declare <summary>\`.\n\n${helpText('/incident').text}`,
+          `:warning: ${hint} Declare one with \`/incident declare <summary>\` (or \`/incident declare --test <summary>\` to rehearse runbooks safely).\n\n${helpText('/incident').text}`,
         ),
       );
     }
@@ -62,6 +65,12 @@ export function registerIncidentCommand(app: App, d: SlackDeps): void {
     if (sub === 'freeze' || sub === 'unfreeze') {
       // A manual deployment-gate override: commanders only; the gate service audits it.
       if (!d.gates) return ack(ephemeral(':warning: Deployment gates are not set up here.'));
+      if (incident.test)
+        return ack(
+          ephemeral(
+            `:information_source: ${incident.id} is a ${TEST_MARK} incident: test incidents never hold deployment gates, so there is nothing to ${sub}.`,
+          ),
+        );
       try {
         const who = await d.access.check(command.user_id, ['commanders'], incident);
         if (!who.ok) return ack(ephemeral(`:no_entry: Only ${who.who} can ${sub} deployments for ${incident.id}.`));
@@ -109,7 +118,10 @@ export function registerIncidentCommand(app: App, d: SlackDeps): void {
         default:
           return ack(ephemeral(`:warning: Unknown subcommand \`${sub}\`.\n\n${helpText('/incident').text}`));
       }
-      await ack({ response_type: 'in_channel', text: `${incident.id}: ${changeLine(result.changes, user)}` });
+      await ack({
+        response_type: 'in_channel',
+        text: `${testPrefix(incident.test, ' ')}${incident.id}: ${changeLine(result.changes, user)}`,
+      });
     } catch (e) {
       await ack(ephemeral(errorText(e)));
     }

@@ -13,6 +13,7 @@ import {
   declareErrorsToBlocks,
   parsePickerModal,
   readOne,
+  TEST_MARK,
 } from '../blocks/index.ts';
 import { isAppError } from '../../errors.ts';
 import { createIncidentChannel, inviteUsers } from '../incident-channel.ts';
@@ -36,6 +37,7 @@ export function registerIncidentViews(app: App, d: SlackDeps): void {
       ...(typeId ? { typeId } : {}),
       channelId: meta.channelId,
       channelIsIncident: meta.channelIsIncident,
+      ...(meta.test ? { test: true } : {}),
       ...optional('summary', entered(ids.DECLARE_SUMMARY_BLOCK)),
       ...optional('severity', entered(ids.DECLARE_SEVERITY_BLOCK)),
       ...optional('service', entered(ids.DECLARE_SERVICE_BLOCK)),
@@ -61,7 +63,12 @@ export function registerIncidentViews(app: App, d: SlackDeps): void {
     let incident;
     try {
       incident = d.incidents.declare(
-        { ...input, commander: input.commander ?? user, channel: useCurrent ? meta.channelId : null },
+        {
+          ...input,
+          commander: input.commander ?? user,
+          channel: useCurrent ? meta.channelId : null,
+          ...(meta.test ? { test: true } : {}),
+        },
         user,
       );
     } catch (e) {
@@ -84,7 +91,8 @@ export function registerIncidentViews(app: App, d: SlackDeps): void {
         incident = d.incidents.update(incident.id, { channel }, user).incident;
       }
       await inviteUsers(client, channel, [user, incident.commander ?? '']);
-      if (channel !== meta.channelId) await tell(`:rotating_light: ${incident.id} declared: <#${channel}>`);
+      if (channel !== meta.channelId)
+        await tell(`${incident.test ? `${TEST_MARK} ` : ':rotating_light: '}${incident.id} declared: <#${channel}>`);
     } catch (e) {
       d.log.warn({ incident: incident.id, err: (e as Error).message }, 'incident channel setup failed');
       await tell(`:warning: ${incident.id} was declared, but setting up its channel failed: ${errorText(e)}`);
