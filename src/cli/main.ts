@@ -18,6 +18,7 @@ import { gracefulShutdown } from '../observability/shutdown.ts';
 import { userMessage } from '../errors.ts';
 import { importCmd, IMPORT_USAGE } from './import.ts';
 import { configDocsCmd, CONFIG_DOCS_USAGE } from './config-docs.ts';
+import { validateCmd } from './validate.ts';
 import { STEP_STATES, type StepState } from '../domain/types.ts';
 
 const USAGE = `Usage: runbook-bot <command>
@@ -35,25 +36,6 @@ const USAGE = `Usage: runbook-bot <command>
 
 function manifestsDir(arg?: string): string {
   return resolve(arg ?? process.env.MANIFESTS_DIR ?? './manifests');
-}
-
-function validate(dir: string): number {
-  const { catalog, errors, files } = loadManifests(dir);
-  if (errors.length) {
-    for (const e of errors) console.error(formatManifestError(e));
-    console.error(`\n✗ ${errors.length} error(s) in ${dir}`);
-    return 1;
-  }
-  console.log(
-    `✓ ${files.length} file(s), ${catalog.runbooks.size} runbook(s), ${catalog.incidentTypes.size} incident type(s), ${catalog.access ? 1 : 0} access policy in ${dir}`,
-  );
-  for (const rb of catalog.runbooks.values()) {
-    const aliases = rb.aliases.length ? ` (aliases: ${rb.aliases.join(', ')})` : '';
-    console.log(
-      `  • ${rb.id}${aliases} — ${rb.name}: ${rb.steps.length} step(s), ${rb.triggers.length} trigger(s)`,
-    );
-  }
-  return 0;
 }
 
 function dryRunCmd(argv: string[]): number {
@@ -100,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'validate':
-      return validate(manifestsDir(rest[0]));
+      return validateCmd(manifestsDir(rest[0]));
     case 'dry-run':
       return dryRunCmd(rest);
     case 'import':
