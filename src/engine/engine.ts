@@ -12,6 +12,7 @@ import { defaultActions, type ActionRegistry } from './actions/index.ts';
 import { prepareRun } from './prepare.ts';
 import { addEvent, applyResult, cancelRunTx } from './transitions.ts';
 import { runDueStep } from './step-runner.ts';
+import { planForIncident, targetSpec, targetStep } from './actions/test-incident.ts';
 import { runScope } from './scope.ts';
 import {
   approvalFor,
@@ -264,12 +265,14 @@ export function createEngine(opts: EngineOptions) {
       const def = running && actions.get(running.uses);
       if (running && spec && def?.cancel) {
         const incident = run.incidentId ? (store.incidents.get(run.incidentId) ?? null) : null;
+        // A test incident's step runs against its staging target: abort it there.
+        const plan = planForIncident(spec, incident);
         try {
           await def.cancel(
             {
               run,
-              step: running,
-              spec,
+              step: targetStep(running, plan),
+              spec: targetSpec(spec, plan),
               incident,
               scope: runScope(run, incident, []),
               now: clock.now(),
@@ -321,7 +324,9 @@ export function createEngine(opts: EngineOptions) {
           continue;
         }
         const where = s.externalId ? ` (execution ${s.externalId})` : '';
-        const spec = run.runbook.steps[s.idx];
+        const written = run.runbook.steps[s.idx];
+        const incident = run.incidentId ? (store.incidents.get(run.incidentId) ?? null) : null;
+        const spec = written && targetSpec(written, planForIncident(written, incident));
         const list =
           spec?.uses === 'harness.pipeline' && opts.harness
             ? `: ${opts.harness.executionsListUrl(spec.with)}`

@@ -1,6 +1,8 @@
 /**
  * Advances one due step: decide whether it runs (`if:` and earlier failures), claim it durably,
  * call the action outside any transaction, then record the result in one transaction.
+ * For a test incident the step first goes through planForIncident (actions/test-incident.ts): its
+ * staging target in place of production, or skipped.
  */
 import type { Logger } from 'pino';
 import { evaluateCondition, conditionPaths, formatTrace } from '../domain/conditions.ts';
@@ -10,7 +12,8 @@ import type { Store, StepRecord, RunRecord } from '../store/index.ts';
 import type { Step } from '../manifests/schema.ts';
 import type { ActionContext, ActionDeps, ActionDefinition, StepResult } from './ports.ts';
 import type { ActionRegistry } from './actions/index.ts';
-import { addEvent, applyResult, retryLater, skipStep } from './transitions.ts';
+import { addEvent, advance, applyResult, retryLater, skipStep } from './transitions.ts';
+import { planForIncident, targetSpec, targetStep, type TestIncidentPlan } from './actions/test-incident.ts';
 import { runScope } from './scope.ts';
 import { formatDuration } from '../domain/duration.ts';
 
@@ -93,6 +96,9 @@ export async function runDueStep(d: StepRunnerDeps, due: StepRecord, now: number
   if (!step || !spec || (step.status !== 'pending' && step.status !== 'running')) return;
   const incident = run.incidentId ? (d.store.incidents.get(run.incidentId) ?? null) : null;
   const scope = runScope(run, incident, steps);
+  const plan = planForIncident(spec, incident, scope);
+  // A test incident's step talks to its staging target on every call (start, check, cancel).
+  const target = targetSpec(spec, plan);
   const def = d.actions.get(step.uses);
   // Every line logged while this step is processed names its incident, run and step.
   const log = d.log.child({ incident: run.incidentId, run: run.id, step: step.stepId });
@@ -100,8 +106,8 @@ export async function runDueStep(d: StepRunnerDeps, due: StepRecord, now: number
   log.debug({ status: step.status, attempts: step.attempts }, 'step due');
   const ctx = (s: StepRecord): ActionContext => ({
     run,
-    step: s,
-    spec,
+    step: targetStep(s, plan),
+    spec: target,
     incident,
     scope,
     now,
@@ -120,7 +126,7 @@ export async function runDueStep(d: StepRunnerDeps, due: StepRecord, now: number
       );
     return;
   }
-  if (step.status === 'pending') return startStep(d, run, step, spec, def, scope, steps, now, ctx);
+  if (step.status === 'pending') return startStep(d, run, step, spec, def, scope, steps, now, ctx, plan);
   return checkStep(d, run, step, def, now, ctx);
 }
 
@@ -154,6 +160,7 @@ async function startStep(
   steps: StepRecord[],
   now: number,
   ctx: (s: StepRecord) => ActionContext,
+  plan: TestIncidentPlan,
 ): Promise<void> {
   if (step.attempts === 0) {
     const gate = shouldRun(run.runbook.steps, steps, step.idx, scope);
@@ -161,6 +168,11 @@ async function startStep(
       skipStep(d.store, run, step, gate.reason, now);
       return;
     }
+  }
+  // Checked before every attempt, not just the first: a test incident never reaches production.
+  if (plan.kind === 'skip') {
+    skipForTestIncident(d.store, run, step, plan, now);
+    return;
   }
   const claimed = claim(d.store, step, def, now, spec);
   if (!claimed) return;
@@ -186,7 +198,42 @@ async function startStep(
     }
     result = next;
   }
+  if (plan.kind === 'staging')
+    result = {
+      ...result,
+      events: [
+        { kind: 'step.staging', text: plan.note, data: { step: step.stepId } },
+        ...(result.events ?? []),
+      ],
+    };
   applyResult(d.store, run, claimed, result, now);
+}
+
+/** Like skipStep, with the test-incident reason on the step and its own timeline line. */
+function skipForTestIncident(
+  store: Store,
+  run: RunRecord,
+  step: StepRecord,
+  plan: Extract<TestIncidentPlan, { kind: 'skip' }>,
+  now: number,
+): void {
+  store.tx(() => {
+    const ok = store.runs.updateStep(
+      run.id,
+      step.idx,
+      { status: 'skipped', skipReason: plan.reason, finishedAt: now, nextAttemptAt: null },
+      ['pending'],
+    );
+    if (!ok) return;
+    addEvent(
+      store,
+      run,
+      { kind: 'step.skipped', text: plan.event, data: { step: step.stepId, testIncident: true } },
+      now,
+      `${run.id}:${step.idx}:${step.attempts}:skipped`,
+    );
+    advance(store, run.id, now);
+  });
 }
 
 /**

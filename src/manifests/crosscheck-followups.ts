@@ -32,18 +32,22 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a private key'],
   [/\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@{}]+:[^\s/@{}]+@/i, 'a URL with a password in it'],
 ];
-const SECRET_QUERY =
+export const SECRET_QUERY =
   /[?&](token|access_token|api_key|apikey|key|secret|sig|signature|password|auth)=(?!\{\{)[^&\s]+/i;
 const SENSITIVE_HEADER =
   /^(authorization|proxy-authorization|cookie|x-api-key)$|token|secret|password|api-?key/i;
-const RESERVED_HEADERS = ['idempotency-key', 'content-length', 'host', 'transfer-encoding'];
-const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+export const RESERVED_HEADERS = ['idempotency-key', 'content-length', 'host', 'transfer-encoding'];
+export const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 const WHERE_INSTEAD: Partial<Record<Step['uses'], string>> = {
   webhook: 'put it in an environment variable and name it in url_env, headers_from_env or secret_env',
   'teams.message': 'put the webhook URL in an environment variable and name it in url_env',
 };
 
-const isTemplate = (s: string) => s.includes('{{');
+export const isTemplate = (s: string) => s.includes('{{');
+/** A literal Jira issue key (OPS-123) or numeric id. */
+export const JIRA_KEY = /^([A-Z][A-Z0-9_]*-[1-9]\d*|\d+)$/;
+/** A literal ServiceNow number (INC0010001) or sys_id. */
+export const SERVICENOW_RECORD = /^([A-Z]{2,10}\d{4,}|[0-9a-f]{32})$/;
 
 /** What kind of secret `text` looks like, or undefined. */
 export function secretKind(text: string): string | undefined {
@@ -92,7 +96,7 @@ export function checkFollowupStep(doc: SourceDoc, base: PathSegment[], step: Ste
       return checkEmail(doc, at('with'), step.with, report);
     case 'jira.comment':
     case 'jira.transition':
-      if (!isTemplate(step.with.issue) && !/^([A-Z][A-Z0-9_]*-[1-9]\d*|\d+)$/.test(step.with.issue))
+      if (!isTemplate(step.with.issue) && !JIRA_KEY.test(step.with.issue))
         report(doc, at('with', 'issue'), `"${step.with.issue}" is not a Jira issue key like OPS-123`);
       return;
     case 'servicenow.update':
@@ -182,7 +186,12 @@ function checkSlack(doc: SourceDoc, base: PathSegment[], w: With<'slack.message'
     );
 }
 
-function checkEmail(doc: SourceDoc, base: PathSegment[], w: With<'email'>, report: Report): void {
+export function checkEmail(
+  doc: SourceDoc,
+  base: PathSegment[],
+  w: Pick<With<'email'>, 'to' | 'cc'>,
+  report: Report,
+): void {
   for (const key of ['to', 'cc'] as const) {
     const v = w[key];
     const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
@@ -212,7 +221,7 @@ function checkServicenow(
   const changes = ['work_notes', 'comments', 'state', 'close_code', 'close_notes'] as const;
   if (!changes.some((c) => w[c] !== undefined))
     report(doc, base, `servicenow.update changes nothing: set one of ${changes.join(', ')}`);
-  if (!isTemplate(w.record) && !/^([A-Z]{2,10}\d{4,}|[0-9a-f]{32})$/.test(w.record))
+  if (!isTemplate(w.record) && !SERVICENOW_RECORD.test(w.record))
     report(
       doc,
       [...base, 'record'],

@@ -2,7 +2,7 @@
  * Checks inside one runbook: inputs, timeouts, step ids; every condition and `{{ }}` template names
  * something that exists where it is evaluated (crosscheck-expressions.ts, with the namespaces of
  * references.ts); harness.pipeline bindings (crosscheck-pipeline.ts); follow-up steps, secrets
- * included (crosscheck-followups.ts).
+ * included (crosscheck-followups.ts); `staging:` targets (crosscheck-staging.ts).
  */
 import { parseDuration } from '../domain/duration.ts';
 import type { Runbook } from './schema.ts';
@@ -15,6 +15,7 @@ import type { RefScope, TypeContext } from './references.ts';
 import { checkPipelineStep } from './crosscheck-pipeline.ts';
 import { checkCondition, checkTemplate, checkTemplatesIn } from './crosscheck-expressions.ts';
 import { checkFollowupStep } from './crosscheck-followups.ts';
+import { checkStaging } from './crosscheck-staging.ts';
 
 type Doc = SourceDoc;
 
@@ -73,6 +74,7 @@ export function checkRunbook(r: Located<Runbook>, type: TypeContext, report: Rep
     checkTemplatesIn(doc, ['steps', i, 'with'], step.with, skip, s, report);
     if (step.timeout !== undefined) checkDuration(doc, ['steps', i, 'timeout'], step.timeout, report);
     checkFollowupStep(doc, ['steps', i], step, report);
+    checkStaging(doc, ['steps', i], step, report);
     if (step.uses === 'harness.pipeline') {
       checkDuration(doc, ['steps', i, 'with', 'timeout'], step.with.timeout, report);
       checkPipelineStep(doc, ['steps', i, 'with'], step.with, { type, inputs: rb.inputs }, report);

@@ -39,6 +39,27 @@ export const bindingSchema = z.union([
 ]);
 export type BindingSpec = z.infer<typeof bindingSchema>;
 
+/**
+ * `staging:` — where a test incident sends a step instead (README "Testing runbooks safely"). A
+ * pipeline step names the staging org/project/pipeline (unnamed parts stay the production ones); a
+ * follow-up names its whole staging target, so nothing of the production target (a cc list, a
+ * secret header) ever reaches staging. A step without `staging:` is skipped for test incidents.
+ */
+export const STAGING_PIPELINE_KEYS = ['org', 'project', 'pipeline'] as const;
+export const stagingPipelineSchema = z
+  .strictObject({
+    org: z.string().min(1).optional(),
+    project: z.string().min(1).optional(),
+    pipeline: z.string().min(1).optional(),
+  })
+  .refine((v) => Object.values(v).some((x) => x !== undefined), {
+    message: `staging names the pipeline a test incident runs instead: set at least one of ${STAGING_PIPELINE_KEYS.join(', ')}`,
+  })
+  .describe(
+    'The staging pipeline a test incident runs instead (same Run-YAML and bindings): org, project and/or pipeline; unnamed parts stay the production ones.',
+  );
+export type StagingPipeline = z.infer<typeof stagingPipelineSchema>;
+
 export const harnessPipelineWith = z.strictObject({
   org: z.string().min(1),
   project: z.string().min(1),
@@ -49,6 +70,7 @@ export const harnessPipelineWith = z.strictObject({
   module: z.string().optional(),
   inputs: z.string().default(''),
   bind: z.record(z.string(), bindingSchema).default({}),
+  staging: stagingPipelineSchema.optional(),
 });
 export type HarnessPipelineWith = z.infer<typeof harnessPipelineWith>;
 
@@ -98,6 +120,10 @@ export const teamsMessageWith = z.strictObject({
   text: z.string().min(1),
   facts: z.record(z.string().min(1), z.string()).optional(),
   link: z.strictObject({ title: z.string().min(1).default('Open'), url: z.string().min(1) }).optional(),
+  staging: z
+    .strictObject({ url_env: envNameSchema })
+    .optional()
+    .describe('Test incidents post to this Teams webhook instead: { url_env: STAGING_TEAMS_URL }.'),
 });
 export type TeamsMessageWith = z.infer<typeof teamsMessageWith>;
 
@@ -107,6 +133,10 @@ export const emailWith = z.strictObject({
   subject: z.string().min(1),
   text: z.string().min(1),
   html: z.string().min(1).optional(),
+  staging: z
+    .strictObject({ to: addressesSchema, cc: addressesSchema.optional() })
+    .optional()
+    .describe('Test incidents mail these recipients instead (the production cc is not copied).'),
 });
 export type EmailWith = z.infer<typeof emailWith>;
 
@@ -135,15 +165,31 @@ export const webhookWith = z.strictObject({
       'Env var holding the HMAC-SHA256 secret; the signature header is sha256=<hex> of the raw body.',
     ),
   signature_header: headerNameSchema.default('X-Runbook-Signature'),
+  staging: z
+    .strictObject({
+      url: z.string().min(1).optional(),
+      url_env: envNameSchema.optional(),
+      secret_env: envNameSchema.optional(),
+      headers_from_env: z.record(headerNameSchema, envNameSchema).optional(),
+    })
+    .optional()
+    .describe(
+      'Test incidents deliver here instead: url or url_env, and the staging secret_env / headers_from_env (production secrets are not sent to staging).',
+    ),
 });
 export type WebhookWith = z.infer<typeof webhookWith>;
 
 const jiraIssue = z.string().min(1);
+const jiraStaging = z
+  .strictObject({ issue: jiraIssue })
+  .optional()
+  .describe('Test incidents act on this issue instead, e.g. { issue: OPS-TEST-1 }.');
 export const jiraCommentWith = z.strictObject({
   /** Issue key, e.g. OPS-123 or "{{ incident.fields.jira_key }}". */
   issue: jiraIssue,
   /** Plain text (blank lines split paragraphs, URLs become links); sent as Atlassian Document Format. */
   body: z.string().min(1),
+  staging: jiraStaging,
 });
 export type JiraCommentWith = z.infer<typeof jiraCommentWith>;
 
@@ -156,6 +202,7 @@ export const jiraTransitionWith = z.strictObject({
     .describe('The transition name as on the workflow button, e.g. Done (case-insensitive).'),
   /** The status it leads to, when its name differs from the transition's (used to detect "already done"). */
   status: z.string().min(1).optional(),
+  staging: jiraStaging,
 });
 export type JiraTransitionWith = z.infer<typeof jiraTransitionWith>;
 
@@ -168,13 +215,13 @@ export const SERVICENOW_STATES = {
   closed: 7,
   canceled: 8,
 } as const;
+const serviceNowTable = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, { message: 'a ServiceNow table name, e.g. incident' });
 export const servicenowUpdateWith = z.strictObject({
   /** The record: its number (INC0010001, CHG0030001) or sys_id (32 hex characters); a template. */
   record: z.string().min(1).describe('The record number (INC0010001, CHG0030001) or its sys_id.'),
-  table: z
-    .string()
-    .regex(/^[a-z][a-z0-9_]*$/, { message: 'a ServiceNow table name, e.g. incident' })
-    .default('incident'),
+  table: serviceNowTable.default('incident'),
   work_notes: z.string().min(1).optional(),
   comments: z.string().min(1).optional(),
   state: z
@@ -185,6 +232,10 @@ export const servicenowUpdateWith = z.strictObject({
     .optional(),
   close_code: z.string().min(1).optional(),
   close_notes: z.string().min(1).optional(),
+  staging: z
+    .strictObject({ record: z.string().min(1), table: serviceNowTable.optional() })
+    .optional()
+    .describe("Test incidents update this record instead (table defaults to the step's table)."),
 });
 export type ServicenowUpdateWith = z.infer<typeof servicenowUpdateWith>;
 
