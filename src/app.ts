@@ -10,7 +10,7 @@ import { createStore, type Store } from './store/index.ts';
 import { loadManifests, formatManifestError } from './manifests/load.ts';
 import { createHarnessClient } from './harness/client.ts';
 import { createRateLimiter } from './harness/rate-limit.ts';
-import { watcherOf, withWatchBatching } from './engine/watch-batcher.ts';
+import { expectWaitingSteps, watcherOf, withWatchBatching } from './engine/watch-batcher.ts';
 import { createHarnessEventsHandler } from './http/harness-events.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { defaultActions } from './engine/actions/index.ts';
@@ -121,7 +121,15 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     post: (channel, text) => client.chat.postMessage({ channel, text }),
   });
   incidents.on(() => gates.onIncidentChange());
-  const publisher = new RunMessagePublisher({ client: client as never, store, log, now: clock.now });
+  const publisher = new RunMessagePublisher({
+    client: client as never,
+    store,
+    log,
+    now: clock.now,
+    // Workspace-wide Slack budgets per method class (README "Slack rate limits").
+    limits: { updatesPerMin: config.SLACK_UPDATES_PER_MIN, postsPerMin: config.SLACK_POSTS_PER_MIN },
+  });
+  metrics.observeSlackPublisher(() => publisher.stats());
   const engine = createEngine({
     store,
     catalog: getCatalog,
@@ -164,6 +172,9 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
 
   const recovered = engine.recover();
   log.info({ ...recovered, runbooks: catalog.runbooks.size }, 'engine recovered unfinished runs');
+  // Waiting pipelines are read again in full list calls, not one first read at a time.
+  const watcher = watcherOf(harness);
+  if (watcher) expectWaitingSteps(watcher, store.db);
   const scheduler = startScheduler(engine, log);
   scheduler.kick();
 

@@ -43,9 +43,19 @@ export function startScheduler(
     noOverlap: true,
     suppressMissedWarning: true,
   });
+  // A kick during a pass would join that pass, which chose its due steps already: run one more
+  // pass after it (kicks meanwhile share that one), so a pushed status is not left for the next second.
+  let kickQueued = false;
   return {
     kick() {
-      if (!stopped) setImmediate(pass);
+      if (stopped || kickQueued) return;
+      kickQueued = true;
+      setImmediate(() => {
+        void pass().then(() => {
+          kickQueued = false;
+          if (!stopped) return pass();
+        });
+      });
     },
     async stop() {
       stopped = true;

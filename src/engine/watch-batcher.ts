@@ -1,79 +1,105 @@
 /**
  * Batched watching of Harness executions. Asking "what is execution X doing?" once per run costs
  * one request per run per poll, which breaks Harness's 1,000 requests/minute/key with a few
- * hundred runs. Instead, the unfinished executions of one org/project are read with ONE list call
- * (a few pages at most) that every waiting step of that project shares; the detail call (stages,
- * failure message) is made only for an execution whose status changed or that left the list.
+ * hundred runs. Instead the watched executions of one org/project are read together: one
+ * execution-list call (`POST …/execution/summary`) whose filter body names up to a page of them
+ * (`planExecutionIds`), so Harness calls grow with projects and runs/page, not with runs.
  *
- * Push notifications (POST /api/harness/events) call `hint()`: the next read of that execution
- * skips the shared list and asks for its detail, so a finished pipeline shows at once.
+ * The list rows are whole `PipelineExecutionSummary` objects — status, start/end, stages
+ * (`layoutNodeMap`), failure message — the same object the detail call returns, so a terminal
+ * status seen in a list is recorded without a detail call. The detail call is left for an
+ * execution the list did not return (deleted, or a Harness that ignores the id filter) and for a
+ * terminal row without stages.
+ *
+ * Reads never wait for the budget when a row is known: a stale row answers at once and asks for a
+ * refresh in the background (the row's id rides in the next list call of its project, which is
+ * filled up with the project's stalest rows). Only a run never seen (first read after a start or
+ * restart) waits for its row. Push notifications call `confirm()`: the id goes first into its
+ * project's next list call (debounced, so a burst of events in a project costs one call), and the
+ * caller makes the step due once the row is in. Calls are paced by `listBudgetPerMin`
+ * (list-pacer.ts), pushes first.
  *
  * The batcher wraps the Harness client and is found again with `watcherOf()`, so the engine's
  * ports stay as they are and an engine without it polls one execution at a time as before.
  */
 import type { ExecutionRef, ExecutionSummary, HarnessClient } from '../harness/types.ts';
+import { createListPacer, type PacedJob } from '../harness/list-pacer.ts';
+import type { Store } from '../store/index.ts';
 import type { HarnessApi } from './ports.ts';
 
-/** Every non-terminal display status (reference §2c): the list asks only for these. */
-export const UNFINISHED_STATUSES = [
-  'Running',
-  'AsyncWaiting',
-  'TaskWaiting',
-  'TimedWaiting',
-  'WaitStepRunning',
-  'NotStarted',
-  'Queued',
-  'QueuedLicenseLimitReached',
-  'QueuedExecutionConcurrencyReached',
-  'ResourceWaiting',
-  'ApprovalWaiting',
-  'InterventionWaiting',
-  'InputWaiting',
-  'Paused',
-  'Pausing',
-  'Discontinuing',
-];
-
 export type WatchRead =
-  /** The shared list shows the same status as last time: its summary (stages included) is enough. */
+  /** The status is the one read last time: its summary (stages included) is enough. */
   | { changed: false; summary: ExecutionSummary }
-  /** The status changed (or could not be seen in the list): the full detail. */
+  /** The status changed: a complete summary (from the list, or the detail call). */
   | { changed: true; summary: ExecutionSummary };
 
 export interface Watcher {
   read(ref: ExecutionRef & { lastStatus: string | null }): Promise<WatchRead>;
-  /** A push said this execution moved: its next read goes straight to the detail. */
+  /**
+   * A push said this execution moved: read it with its project's next (debounced) list call.
+   * Resolves true once a fresh row is in (the next `read()` uses it without another call), false
+   * when the execution is not being watched here or the call failed.
+   */
+  confirm(executionId: string): Promise<boolean>;
+  /** Fire-and-forget `confirm()`. */
   hint(executionId: string): void;
+  /** Registers executions before their first read (after a restart), so they share list calls. */
+  expect(refs: ExecutionRef[]): void;
   stats(): WatchStats;
 }
 
 export interface WatchStats {
   listCalls: number;
   detailCalls: number;
+  /** Reads answered from a list row with the same status as last time. */
   unchanged: number;
+  /** Changed reads answered from a list row (no detail call). */
+  fromList: number;
   hinted: number;
+  /** Executions currently watched. */
+  watched: number;
 }
 
 export interface WatchBatchingOptions {
-  /** A project's list is reused for at least this long by every step that comes due meanwhile. */
+  /** A row is reused for at least this long (the poll interval). */
   freshMs: number;
   /**
-   * List calls per minute for all projects together (default: unlimited). With many projects the
-   * lists are reused longer so that polling keeps within this share of the Harness budget and
-   * leaves the rest to executes and detail reads.
+   * List calls per minute for all projects together (default: unlimited). Rows are then reused
+   * longer so that a full round over every watched execution fits, and pushes go first.
    */
   listBudgetPerMin?: number;
-  /** Page size of the list call. Default 100. */
+  /** Page size of the list call (Harness's `size`). Default 100. */
   pageSize?: number;
-  /** Pages read per list; beyond them, executions not seen get detail calls. Default 20. */
-  maxPages?: number;
+  /** Executions named per list call. Default: the page size. */
+  idsPerCall?: number;
+  /** How long a push waits for other pushes of its project before the list call. Default 200. */
+  confirmDelayMs?: number;
+  /** How long a first read waits for other reads of its project. Default 20. */
+  coalesceMs?: number;
   now?: () => number;
 }
 
-interface Snapshot {
+interface Row {
+  summary: ExecutionSummary;
   at: number;
-  pages: number;
-  byId: Map<string, ExecutionSummary>;
+}
+
+type Waiter = (row: Row | undefined, error?: unknown) => void;
+
+interface Project extends PacedJob {
+  org: string;
+  project: string;
+  /** Watched id → when it was last read (or expected). */
+  ids: Map<string, number>;
+  rows: Map<string, Row>;
+  /** Pushed ids: first in the next call. */
+  pushed: Set<string>;
+  /** Ids whose reader waits, or whose row is stale. */
+  wanted: Set<string>;
+  waiters: Map<string, Waiter[]>;
+  timer: NodeJS.Timeout | undefined;
+  busy: boolean;
+  sweptAt: number;
 }
 
 const WATCH = Symbol('runbook-bot.watcher');
@@ -89,56 +115,157 @@ export function watcherOf(h: HarnessApi | undefined): Watcher | undefined {
   return h && WATCH in h ? (h as Watched)[WATCH] : undefined;
 }
 
+/** A terminal row is complete when it carries the stages the run message shows. */
+function isComplete(s: ExecutionSummary): boolean {
+  return s.phase !== 'terminal' || s.stages.list.length > 0;
+}
+
 export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOptions): Watched {
   const now = opts.now ?? (() => Date.now());
   const pageSize = opts.pageSize ?? 100;
-  const maxPages = opts.maxPages ?? 20;
-  const snapshots = new Map<string, Snapshot>();
-  const inFlight = new Map<string, Promise<Snapshot>>();
-  const hinted = new Set<string>();
-  const stats: WatchStats = { listCalls: 0, detailCalls: 0, unchanged: 0, hinted: 0 };
+  const idsPerCall = opts.idsPerCall ?? pageSize;
+  const confirmDelayMs = opts.confirmDelayMs ?? 200;
+  const coalesceMs = opts.coalesceMs ?? 20;
+  const pacer = createListPacer({ perMinute: opts.listBudgetPerMin });
+  const projects = new Map<string, Project>();
+  /** Execution id → its project: a push names only the execution. */
+  const where = new Map<string, Project>();
+  const stats = { listCalls: 0, detailCalls: 0, unchanged: 0, fromList: 0, hinted: 0 };
 
-  async function fetchSnapshot(org: string, project: string): Promise<Snapshot> {
+  /** Rows are fresh for freshMs, or as long as a full round over every watched id takes. */
+  function freshFor(): number {
+    if (!opts.listBudgetPerMin) return opts.freshMs;
+    let calls = 0;
+    for (const p of projects.values()) calls += Math.ceil(p.ids.size / idsPerCall);
+    return Math.max(opts.freshMs, (calls * 60_000) / opts.listBudgetPerMin);
+  }
+
+  function projectOf(org: string, project: string): Project {
+    const key = `${org}\u0000${project}`;
+    let p = projects.get(key);
+    if (p) return p;
+    const created: Project = {
+      org,
+      project,
+      ids: new Map(),
+      rows: new Map(),
+      pushed: new Set(),
+      wanted: new Set(),
+      waiters: new Map(),
+      timer: undefined,
+      busy: false,
+      sweptAt: now(),
+      urgent: () => created.pushed.size > 0,
+      run: () => listCall(created),
+    };
+    projects.set(key, created);
+    return created;
+  }
+
+  function watch(p: Project, id: string): void {
+    p.ids.set(id, now());
+    where.set(id, p);
+  }
+
+  function forget(p: Project, id: string): void {
+    p.ids.delete(id);
+    p.rows.delete(id);
+    p.wanted.delete(id);
+    where.delete(id);
+  }
+
+  /** Asks for a list call of `p` after `delayMs` (calls already asked for or running absorb it). */
+  function schedule(p: Project, delayMs: number): void {
+    if (p.timer !== undefined || p.busy) return;
+    p.timer = setTimeout(() => {
+      p.timer = undefined;
+      pacer.enqueue(p);
+    }, delayMs);
+    p.timer.unref?.();
+  }
+
+  /** Ids for one call: pushes, then waiting or stale reads, then the stalest other rows. */
+  function pickIds(p: Project): string[] {
+    const picked = new Set<string>();
+    for (const set of [p.pushed, p.wanted])
+      for (const id of set) {
+        if (picked.size >= idsPerCall) break;
+        picked.add(id);
+      }
+    if (picked.size < idsPerCall) {
+      const rest = [...p.ids.keys()]
+        .filter((id) => !picked.has(id))
+        .map((id) => ({ id, at: p.rows.get(id)?.at ?? -Infinity }))
+        .sort((a, b) => a.at - b.at);
+      for (const r of rest) {
+        if (picked.size >= idsPerCall) break;
+        picked.add(r.id);
+      }
+    }
+    return [...picked];
+  }
+
+  /** Executions not read for a long time (their step ended or was cancelled) are let go. */
+  function sweep(p: Project, at: number): void {
+    if (at - p.sweptAt < 60_000) return;
+    p.sweptAt = at;
+    const cutoff = at - Math.max(600_000, 20 * freshFor());
+    for (const [id, readAt] of p.ids) if (readAt < cutoff && !p.waiters.has(id)) forget(p, id);
+  }
+
+  async function listCall(p: Project): Promise<void> {
+    p.busy = true;
     const at = now();
-    const byId = new Map<string, ExecutionSummary>();
-    let pages = 0;
-    for (let page = 0; page < maxPages; page++) {
-      pages++;
+    sweep(p, at);
+    const ids = pickIds(p);
+    let error: unknown;
+    try {
+      if (ids.length > 0) await listIds(p, ids, at);
+    } catch (e) {
+      error = e;
+    }
+    for (const id of ids) {
+      p.pushed.delete(id);
+      p.wanted.delete(id);
+      const waiters = p.waiters.get(id);
+      if (!waiters) continue;
+      p.waiters.delete(id);
+      const row = p.rows.get(id);
+      for (const w of waiters) w(error === undefined && row && row.at >= at ? row : undefined, error);
+    }
+    p.busy = false;
+    // Whatever arrived meanwhile was coalesced: one more call picks it all up.
+    if (p.pushed.size > 0 || p.wanted.size > 0) pacer.enqueue(p);
+  }
+
+  async function listIds(p: Project, ids: string[], at: number): Promise<void> {
+    const wanted = new Set(ids);
+    // Pages beyond what the ids can fill mean Harness ignored the filter: stop there.
+    for (let page = 0; ; page++) {
       stats.listCalls++;
       const res = await client.listExecutions({
-        org,
-        project,
-        statuses: UNFINISHED_STATUSES,
+        org: p.org,
+        project: p.project,
+        executionIds: ids,
         page,
         size: pageSize,
       });
-      for (const ex of res.items) byId.set(ex.executionId, ex);
-      if (res.last || res.items.length === 0) break;
+      for (const ex of res.items)
+        if (wanted.has(ex.executionId) || p.ids.has(ex.executionId))
+          p.rows.set(ex.executionId, { summary: ex, at });
+      if (res.last || res.items.length === 0 || page + 1 >= Math.ceil(ids.length / res.size)) return;
     }
-    return { at, pages, byId };
   }
 
-  /** How long a list stays fresh: freshMs, or longer when the lists would exceed their budget. */
-  function freshFor(): number {
-    if (!opts.listBudgetPerMin) return opts.freshMs;
-    const cutoff = now() - 120_000;
-    let pages = 0;
-    for (const s of snapshots.values()) if (s.at >= cutoff) pages += s.pages;
-    return Math.max(opts.freshMs, (pages * 60_000) / opts.listBudgetPerMin);
-  }
-
-  /** The project's list, shared: a fresh one is reused, one being fetched is awaited. */
-  function snapshot(org: string, project: string): Promise<Snapshot> {
-    const key = `${org}\u0000${project}`;
-    const cached = snapshots.get(key);
-    if (cached && now() - cached.at < freshFor()) return Promise.resolve(cached);
-    const running = inFlight.get(key);
-    if (running) return running;
-    const p = fetchSnapshot(org, project)
-      .then((s) => (snapshots.set(key, s), s))
-      .finally(() => inFlight.delete(key));
-    inFlight.set(key, p);
-    return p;
+  /** Waits for the execution's row from its project's next list call. */
+  function rowFromList(p: Project, id: string, delayMs: number): Promise<Row | undefined> {
+    return new Promise((resolve, reject) => {
+      const list = p.waiters.get(id) ?? [];
+      list.push((row, error) => (error === undefined ? resolve(row) : reject(error)));
+      p.waiters.set(id, list);
+      p.wanted.add(id);
+      schedule(p, delayMs);
+    });
   }
 
   async function detail(ref: ExecutionRef): Promise<WatchRead> {
@@ -146,26 +273,89 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
     return { changed: true, summary: await client.getExecution(ref) };
   }
 
+  async function answer(
+    p: Project,
+    ref: ExecutionRef & { lastStatus: string | null },
+    row: Row,
+  ): Promise<WatchRead> {
+    const s = row.summary;
+    if (s.phase === 'terminal') forget(p, ref.executionId); // the step ends with this read
+    if (sameStatus(s.status, ref.lastStatus)) {
+      stats.unchanged++;
+      return { changed: false, summary: s };
+    }
+    if (!isComplete(s)) return detail(ref);
+    stats.fromList++;
+    return { changed: true, summary: s };
+  }
+
   const watcher: Watcher = {
     async read(ref) {
-      if (hinted.delete(ref.executionId)) return detail(ref);
-      const snap = await snapshot(ref.org, ref.project);
-      if (hinted.delete(ref.executionId)) return detail(ref);
-      const listed = snap.byId.get(ref.executionId);
-      // Absent from the unfinished list: it finished (or is newer than the list) — ask.
-      if (listed === undefined || !sameStatus(listed.status, ref.lastStatus)) return detail(ref);
-      stats.unchanged++;
-      return { changed: false, summary: listed };
+      const p = projectOf(ref.org, ref.project);
+      const id = ref.executionId;
+      watch(p, id);
+      const row = p.rows.get(id);
+      if (row && !p.pushed.has(id)) {
+        // Stale: answer now, refresh in the background (it rides in the project's next call).
+        if (now() - row.at >= freshFor() && !p.wanted.has(id)) {
+          p.wanted.add(id);
+          schedule(p, coalesceMs);
+        }
+        return answer(p, ref, row);
+      }
+      const fresh = await rowFromList(p, id, p.pushed.has(id) ? confirmDelayMs : coalesceMs);
+      return fresh ? answer(p, ref, fresh) : detail(ref);
+    },
+    async confirm(executionId) {
+      stats.hinted++;
+      const p = where.get(executionId);
+      if (!p) return false;
+      p.pushed.add(executionId);
+      try {
+        return (await rowFromList(p, executionId, confirmDelayMs)) !== undefined;
+      } catch {
+        return false;
+      }
     },
     hint(executionId) {
-      stats.hinted++;
-      // Hints for executions never read again (their step ended meanwhile) must not pile up.
-      if (hinted.size >= 50_000) hinted.clear();
-      hinted.add(executionId);
+      void watcher.confirm(executionId);
     },
-    stats: () => ({ ...stats }),
+    expect(refs) {
+      for (const ref of refs) {
+        const p = projectOf(ref.org, ref.project);
+        if (p.ids.has(ref.executionId)) continue;
+        watch(p, ref.executionId);
+        p.wanted.add(ref.executionId);
+        schedule(p, coalesceMs);
+      }
+    },
+    stats: () => ({ ...stats, watched: where.size }),
   };
 
   // Every client method passes through untouched (methods added later included).
   return { ...client, [WATCH]: watcher };
+}
+
+/**
+ * After a (re)start: registers every waiting pipeline step with the watcher, so the first reads
+ * of thousands of runs share full list calls instead of each waiting for its own. One query; the
+ * org/project come from the run's manifest snapshot.
+ */
+export function expectWaitingSteps(watcher: Watcher, db: Store['db']): number {
+  const rows = db
+    .prepare(
+      `SELECT s.external_id AS executionId,
+              json_extract(r.runbook_json, '$.steps[' || s.idx || '].with.org') AS org,
+              json_extract(r.runbook_json, '$.steps[' || s.idx || '].with.project') AS project
+         FROM run_steps s JOIN runs r ON r.id = s.run_id
+        WHERE s.status = 'running' AND s.uses = 'harness.pipeline' AND s.external_id IS NOT NULL`,
+    )
+    .all() as { executionId: string; org: unknown; project: unknown }[];
+  const refs = rows.flatMap((r) =>
+    typeof r.org === 'string' && typeof r.project === 'string'
+      ? [{ org: r.org, project: r.project, executionId: r.executionId }]
+      : [],
+  );
+  watcher.expect(refs);
+  return refs.length;
 }

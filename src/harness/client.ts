@@ -261,7 +261,11 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
         method: 'POST',
         url,
         headers: { ...baseHeaders(), 'Content-Type': 'application/json' },
-        body: JSON.stringify({ filterType: 'PipelineExecution' }),
+        body: JSON.stringify(
+          req.executionIds?.length
+            ? { filterType: 'PipelineExecution', planExecutionIds: req.executionIds }
+            : { filterType: 'PipelineExecution' },
+        ),
       });
       const parsed = executionListResponseSchema.safeParse(json);
       if (!parsed.success) throw badResponseError(ctx, 200, describeIssues(parsed.error));
@@ -278,7 +282,13 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
         );
       }
       const totalPages = d.totalPages ?? page + 1;
-      return { items, page: d.number ?? page, totalPages, last: d.last ?? page + 1 >= totalPages };
+      return {
+        items,
+        page: d.number ?? page,
+        totalPages,
+        last: d.last ?? page + 1 >= totalPages,
+        size: d.size && d.size > 0 ? d.size : size,
+      };
     },
 
     executionUrl(r) {

@@ -121,6 +121,7 @@ export const executionListResponseSchema = z.looseObject({
         .catch(null),
     ),
     number: optNumber,
+    size: optNumber,
     totalPages: optNumber,
     last: z.boolean().nullish().catch(undefined),
   }),

@@ -96,6 +96,11 @@ export interface ListExecutionsRequest {
   project: string;
   /** Display statuses to keep (`status=` repeated); all when absent. */
   statuses?: string[];
+  /**
+   * Only these executions (the filter body's `planExecutionIds`, Harness CORE
+   * PipelineExecutionFilterPropertiesDTO): the watcher asks for exactly the runs it watches.
+   */
+  executionIds?: string[];
   pipeline?: string;
   /** 0-based. */
   page?: number;
@@ -108,6 +113,8 @@ export interface ExecutionPage {
   page: number;
   totalPages: number;
   last: boolean;
+  /** Page size Harness applied (it may cap the one asked for). */
+  size: number;
 }
 
 export interface HarnessClient {

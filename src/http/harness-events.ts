@@ -1,9 +1,15 @@
 /**
  * `POST /api/harness/events`: Harness pipeline notification webhooks (reference §10). The event is
- * a hint, never the truth: it only makes the watched step due now and kicks the engine, which then
- * reads the execution's status from Harness (the watcher skips its shared list for it). So a forged
- * or stale event can at worst cause one extra status read, and a finished pipeline shows in Slack
- * within about a second instead of at the next poll.
+ * a hint, never the truth: the execution's status is read from Harness before anything is
+ * recorded. So a forged or stale event can at worst cause one extra list row, and a finished
+ * pipeline shows in Slack within about a second instead of at the next poll.
+ *
+ * Reads are coalesced: the event marks the execution "to confirm" in the batched watcher, whose
+ * next list call for that project (debounced, a fraction of a second) carries every execution
+ * pushed meanwhile — a burst of 500 events in a project costs one or a few list calls, not 500
+ * detail calls. Once its row is in, the watching step is made due and the engine kicked; the
+ * engine then records the terminal status from that row without another call. Without the
+ * batched watcher (HARNESS_WATCH_MODE=single) the step is made due at once and reads its status.
  *
  * Authentication: the notification rule sends a custom header whose value is
  * HARNESS_WEBHOOK_SECRET; both sides are hashed before a constant-time compare.
@@ -61,6 +67,9 @@ export function parseHarnessEvent(body: unknown): HarnessEvent {
 }
 
 export function createHarnessEventsHandler(deps: HarnessEventsDeps) {
+  // Without an index, finding the step of an execution scans every running step: with 10,000
+  // watched runs a burst of events would cost 10,000 × 10,000 row reads. Idempotent and additive.
+  deps.store.db.exec('CREATE INDEX IF NOT EXISTS run_steps_by_external_id ON run_steps(external_id)');
   const findSteps = deps.store.db.prepare<[string], { run_id: string; idx: number }>(
     `SELECT run_id, idx FROM run_steps WHERE status = 'running' AND external_id = ?`,
   );
@@ -89,10 +98,19 @@ export function createHarnessEventsHandler(deps: HarnessEventsDeps) {
         throw new HttpError(401, `missing or wrong ${HARNESS_SECRET_HEADER} header`);
       }
       const ev = parseHarnessEvent(await readJsonBody(req, EVENT_BODY_LIMIT));
-      const matched = markDue(ev.planExecutionId);
+      const id = ev.planExecutionId;
+      const matched = findSteps.all(id).length;
       if (matched > 0) {
-        deps.watcher?.hint(ev.planExecutionId);
-        deps.kick();
+        // Answer Harness at once; the step becomes due when its status has been read.
+        const confirmed = deps.watcher ? deps.watcher.confirm(id) : Promise.resolve(false);
+        void confirmed
+          .then(() => {
+            markDue(id);
+            deps.kick();
+          })
+          .catch((e: unknown) =>
+            deps.log.warn({ execution: id, err: e instanceof Error ? e.message : String(e) }, 'harness event'),
+          );
       }
       deps.log.debug({ execution: ev.planExecutionId, event: ev.eventType, matched }, 'harness event');
       sendJson(res, 202, { ok: true, matched });

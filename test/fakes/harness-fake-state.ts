@@ -202,7 +202,8 @@ export function createFakeState(accountId: string) {
 
   /**
    * POST …/pipelines/execution/summary (reference §2b): the project's executions, newest first, as
-   * a Spring page, filtered by the repeated `status` parameter. Listing is a status read like a
+   * a Spring page, filtered by the repeated `status` parameter and the body's `planExecutionIds`.
+   * Rows are the same PipelineExecutionSummary as the detail call's. Listing is a status read like a
    * detail read: a per-poll program advances for every unfinished execution the list looks at.
    */
   const list = (rec: RecordedRequest, statuses: string[]): Answer => {
@@ -221,8 +222,18 @@ export function createFakeState(accountId: string) {
     if (!Number.isInteger(page) || page < 0 || !Number.isInteger(size) || size < 1 || size > 1000) {
       return reject(400, errorEnvelope('INVALID_REQUEST', `Invalid request: page ${page}, size ${size}`));
     }
+    // `planExecutionIds` in the filter body (Harness CORE PipelineExecutionFilterPropertiesDTO)
+    // narrows the list to those executions; ids of other projects are simply not found.
+    const ids = (filter as { planExecutionIds?: unknown }).planExecutionIds;
+    if (ids !== undefined && ids !== null && !(Array.isArray(ids) && ids.every((x) => typeof x === 'string'))) {
+      const msg = 'Invalid request: planExecutionIds must be a list of execution ids';
+      return reject(400, errorEnvelope('INVALID_REQUEST', msg));
+    }
     const now = Date.now();
-    const inScope = [...execs.values()].filter(
+    const candidates = Array.isArray(ids)
+      ? ids.flatMap((id: string) => execs.get(id) ?? [])
+      : [...execs.values()];
+    const inScope = candidates.filter(
       (ex) =>
         ex.org === rec.query.orgIdentifier &&
         ex.project === rec.query.projectIdentifier &&

@@ -1,6 +1,7 @@
 /**
  * POST /api/harness/events on the real app (Slack and Harness fakes): a Harness notification is a
- * hint that makes the watched step due at once; the status still comes from Harness. Polling is
+ * hint that has the execution read at once (in its project's next list call); the status still
+ * comes from Harness. Polling is
  * set to a minute here, so only the push can finish the run within the test's few seconds.
  */
 import { test } from 'node:test';
@@ -72,12 +73,17 @@ test('a notification makes the finished pipeline show at once (wrapped and unwra
     assert.equal(bot.app.store.runs.get(a.run.id)!.state, 'running', 'without a push nothing is read yet');
 
     const detailsBefore = bot.harness.requestsTo('status').length;
+    const listsBefore = bot.harness.requestsTo('list').length;
     const wrapped = await post(bot, {
       eventData: { planExecutionId: a.executionId, eventType: 'PipelineSuccess', nodeStatus: 'completed' },
     });
     assert.deepEqual(wrapped, { status: 202, json: { ok: true, matched: 1 } });
     assert.ok(await until(() => bot.app.store.runs.get(a.run.id)!.state === 'succeeded', 1500));
-    assert.equal(bot.harness.requestsTo('status').length, detailsBefore + 1, 'status confirmed once');
+    // Confirmed by one list call naming the execution; its row is complete, so no detail call.
+    assert.equal(bot.harness.requestsTo('list').length, listsBefore + 1, 'status confirmed once');
+    assert.equal(bot.harness.requestsTo('status').length, detailsBefore, 'no detail call');
+    const body = JSON.parse(bot.harness.requestsTo('list').at(-1)!.body) as { planExecutionIds: string[] };
+    assert.ok(body.planExecutionIds.includes(a.executionId));
 
     const bare = await post(bot, { planExecutionId: b.executionId, eventType: 'PipelineFailed' });
     assert.equal(bare.status, 202);
@@ -101,9 +107,10 @@ test('a notification is only a hint: a lying event does not finish a running pip
   });
   try {
     const a = await watchedRun(bot);
+    const listsBefore = bot.harness.requestsTo('list').length;
     const r = await post(bot, { eventData: { planExecutionId: a.executionId, nodeStatus: 'Success' } });
     assert.equal(r.json.matched, 1);
-    assert.ok(await until(() => bot.harness.requestsTo('status').length >= 1, 1500));
+    assert.ok(await until(() => bot.harness.requestsTo('list').length > listsBefore, 1500));
     await new Promise((res) => setTimeout(res, 200));
     assert.equal(bot.app.store.runs.get(a.run.id)!.state, 'running');
   } finally {

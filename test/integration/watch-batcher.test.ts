@@ -1,7 +1,7 @@
 /**
  * The batched watcher against the loopback Harness fake with the real client: waiting steps of one
- * project share one execution-list call, details are read only for executions that changed, a
- * push hint forces a detail read, and the fake answers the list call as Harness documents it.
+ * project share one execution-list call naming them, a terminal row is used without a detail call,
+ * a push is confirmed by a list call, and the fake answers the list call as Harness documents it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,15 @@ import { createHarnessClient } from '../../src/harness/client.ts';
 import { createRateLimiter } from '../../src/harness/rate-limit.ts';
 import { sameStatus, watcherOf, withWatchBatching } from '../../src/engine/watch-batcher.ts';
 import type { HarnessClient } from '../../src/harness/types.ts';
+
+async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return cond();
+}
 
 const YAML = 'pipeline:\n  identifier: p\n';
 
@@ -75,7 +84,7 @@ test('the fake refuses a list without the PipelineExecution filter body', async 
   assert.match(await res.text(), /filterType/);
 });
 
-test('40 waiting executions over 2 projects: 2 list calls, no detail while nothing changed', async (t) => {
+test('40 waiting executions over 2 projects: 2 list calls naming them, no detail call at all', async (t) => {
   const { fake, client } = await setup(t);
   const ids = await startMany(client, fake, ['alpha', 'beta'], 20);
   let now = 0;
@@ -85,37 +94,58 @@ test('40 waiting executions over 2 projects: 2 list calls, no detail while nothi
     w.read({ org: 'default', project: x.project, executionId: x.executionId, lastStatus: 'RUNNING' });
   const first = await Promise.all(ids.map(read));
   assert.ok(first.every((r) => !r.changed));
-  assert.equal(fake.requestsTo('list').length, 2, 'one list per project');
+  const lists = fake.requestsTo('list');
+  assert.equal(lists.length, 2, 'one list per project');
+  const named = JSON.parse(lists[0]!.body) as { filterType: string; planExecutionIds: string[] };
+  assert.equal(named.filterType, 'PipelineExecution');
+  assert.deepEqual(
+    [...named.planExecutionIds].sort(),
+    ids.filter((x) => x.project === lists[0]!.query.projectIdentifier).map((x) => x.executionId).sort(),
+  );
   assert.equal(fake.requestsTo('status').length, 0);
 
-  // Within freshMs the list is reused; after it, read again once per project.
+  // Within freshMs the rows are reused; a stale row answers at once and is refreshed behind it.
   await Promise.all(ids.map(read));
   assert.equal(fake.requestsTo('list').length, 2);
   now += 1000;
   fake.setStatus(ids[5]!.executionId, 'Failed');
   const second = await Promise.all(ids.map(read));
-  assert.equal(fake.requestsTo('list').length, 4);
-  const changed = second.filter((r) => r.changed);
-  assert.equal(changed.length, 1, 'only the finished execution gets a detail call');
-  assert.equal(fake.requestsTo('status').length, 1);
+  assert.ok(second.every((r) => !r.changed), 'answered from the stale rows');
+  assert.ok(await until(() => fake.requestsTo('list').length === 4, 3000), 'one refresh per project');
+  const third = await Promise.all(ids.map(read));
+  const changed = third.filter((r) => r.changed);
+  assert.equal(changed.length, 1, 'only the finished execution changed');
   const c = changed[0]!;
-  assert.ok(c.changed && c.summary.executionId === ids[5]!.executionId && c.summary.outcome === 'failed');
-  assert.deepEqual(w.stats(), { listCalls: 4, detailCalls: 1, unchanged: 40 + 40 + 39, hinted: 0 });
+  assert.ok(c.summary.executionId === ids[5]!.executionId && c.summary.outcome === 'failed');
+  assert.ok(c.summary.stages.list.length > 0 && c.summary.failureMessage, 'stages and failure from the row');
+  assert.equal(fake.requestsTo('status').length, 0, 'a terminal list row needs no detail call');
+  assert.deepEqual(w.stats(), {
+    listCalls: 4,
+    detailCalls: 0,
+    unchanged: 40 + 40 + 40 + 39,
+    fromList: 1,
+    hinted: 0,
+    watched: 39,
+  });
 });
 
-test('a status different from the last one read, or a hint, means a detail read', async (t) => {
+test('a changed status is answered from the list row; a push is confirmed by a list call', async (t) => {
   const { fake, client } = await setup(t);
   const [a] = await startMany(client, fake, ['alpha'], 1);
-  const w = watcherOf(withWatchBatching(client, { freshMs: 60_000 }))!;
+  const w = watcherOf(withWatchBatching(client, { freshMs: 60_000, confirmDelayMs: 10 }))!;
   const ref = { org: 'default', project: 'alpha', executionId: a!.executionId };
   const changed = await w.read({ ...ref, lastStatus: 'Queued' });
   assert.equal(changed.changed, true);
   assert.equal((await w.read({ ...ref, lastStatus: 'Running' })).changed, false);
-  w.hint(a!.executionId);
-  const hinted = await w.read({ ...ref, lastStatus: 'Running' });
-  assert.equal(hinted.changed, true, 'a push hint skips the shared list');
-  assert.equal((await w.read({ ...ref, lastStatus: 'Running' })).changed, false, 'the hint is used once');
-  assert.equal(fake.requestsTo('status').length, 2);
+  fake.setStatus(a!.executionId, 'Success');
+  assert.equal(await w.confirm(a!.executionId), true, 'the push was read in a list call');
+  assert.equal(fake.requestsTo('list').length, 2);
+  const done = await w.read({ ...ref, lastStatus: 'Running' });
+  assert.ok(done.changed && done.summary.outcome === 'succeeded');
+  assert.equal(fake.requestsTo('list').length, 2, 'the confirmed row answers the read');
+  assert.equal(fake.requestsTo('status').length, 0);
+  assert.equal(await w.confirm('not-watched-here'), false);
+  assert.equal(w.stats().watched, 0, 'a finished execution is no longer watched');
 });
 
 test('list failures surface as the client error (the step runner retries the check)', async (t) => {
@@ -166,12 +196,12 @@ test('the shared rate limiter holds every call of the client to its budget', asy
   assert.equal(limiter.stats().throttled, 1, 'the 429 paused the shared budget');
 });
 
-test('with many projects, lists are reused longer so they keep within their share of the budget', async (t) => {
+test('with many projects, rows are reused longer so lists keep within their share of the budget', async (t) => {
   const { fake, client } = await setup(t);
   const projects = ['p1', 'p2', 'p3', 'p4'];
   const ids = await startMany(client, fake, projects, 2);
   let now = 0;
-  // 4 projects × 1 page within 120 list calls/minute → each list is fresh for 2 s, not 100 ms.
+  // 4 projects × 1 call within 120 list calls/minute → rows are fresh for 2 s, not 100 ms.
   const w = watcherOf(withWatchBatching(client, { freshMs: 100, listBudgetPerMin: 120, now: () => now }))!;
   const readAll = () =>
     Promise.all(
@@ -183,8 +213,9 @@ test('with many projects, lists are reused longer so they keep within their shar
   assert.equal(fake.requestsTo('list').length, 4);
   now += 1000;
   await readAll();
+  await new Promise((r) => setTimeout(r, 100));
   assert.equal(fake.requestsTo('list').length, 4, 'still fresh after 1 s');
   now += 1000;
   await readAll();
-  assert.equal(fake.requestsTo('list').length, 8, 'read again after 2 s');
+  assert.ok(await until(() => fake.requestsTo('list').length === 8, 5000), 'read again after 2 s');
 });
