@@ -27,7 +27,7 @@ const HELP: Record<'/runbook' | '/incident', string[]> = {
   '/incident': [
     '*`/incident`* declares and updates incidents',
     '• `/incident declare [summary]` — open the declare form (creates the incident and its channel)',
-    '• `/incident declare --test [summary]` — a 🧪 *test incident* to rehearse runbooks: channel `test-inc-…`, runbooks use their `staging:` pipelines, no deployment gate is held',
+    '• `/incident declare --test [summary]` — a 🧪 *test incident* to rehearse runbooks: channel `test-inc-…`, runbooks run their `staging:` pipelines (or skip the step), external follow-ups go to staging or are skipped, no deployment gate is held',
     '• `/incident` — summary of this channel’s incident',
     '• `/incident severity P1` — P0 (most severe) to P4',
     '• `/incident status mitigated` — investigating, identified, monitoring, mitigated, resolved',

@@ -13,7 +13,7 @@ export const TEST_MARK = '🧪 TEST';
 
 /** What a test incident changes, in one sentence (banner and help). */
 export const TEST_EFFECTS =
-  'runbooks use their `staging:` pipelines, external follow-ups go to their staging settings or are skipped, and no deployment gate is held';
+  'runbooks run their `staging:` pipelines (a pipeline step without one is skipped), external follow-ups go to their staging targets or are skipped, and no deployment gate is held';
 
 /** `"🧪 TEST · "` for a test incident, `""` otherwise: put in front of a title or line. */
 export function testPrefix(test: boolean | undefined, sep = ' · '): string {
