@@ -26,6 +26,8 @@ const incidentShape = z.strictObject({
   channel: z.string().nullable().default(null),
   createdAt: z.string().default('2026-01-01T00:00:00.000Z'),
   fields: z.record(z.string(), fieldValue).default({}),
+  /** A test incident (what `dry-run --test` sets too): staging targets, or steps skipped. */
+  test: z.boolean().default(false),
 });
 const fileShape = incidentShape.extend({ previous: incidentShape.partial().optional() });
 

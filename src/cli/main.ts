@@ -27,6 +27,7 @@ const USAGE = `Usage: runbook-bot <command>
   dry-run <runbook> --incident <file>         show the exact YAML each pipeline step would send,
           [--input name=value]…               which steps would run or be skipped and why, and which
           [--assume step=status]… [--dir d]   triggers would fire. Sends nothing.
+          [--test]                            as a test incident: staging pipelines and targets, or skipped
   migrate                                     create or upgrade the database at $DATABASE_PATH
   schema [--out file]                         write the manifest JSON Schema (for editors)
   ${IMPORT_USAGE}
@@ -39,7 +40,7 @@ function manifestsDir(arg?: string): string {
 }
 
 function dryRunCmd(argv: string[]): number {
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, ['test']);
   const words = args.positionals.join(' ');
   const incidentPath = args.flags.get('incident')?.[0];
   if (!words || !incidentPath) {
@@ -68,7 +69,16 @@ function dryRunCmd(argv: string[]): number {
       return 2;
     }
   }
-  const { incident, previous } = readIncidentFile(incidentPath);
+  const read = readIncidentFile(incidentPath);
+  const testFlag = args.flags.get('test')?.at(-1);
+  if (testFlag !== undefined && testFlag !== 'true' && testFlag !== 'false') {
+    console.error(`--test takes no value (or --test=true / --test=false), got "${testFlag}"`);
+    return 2;
+  }
+  // --test: the incident as a test incident (`/incident declare --test`), whatever the file says.
+  const asTest = testFlag === undefined ? read.incident.test : testFlag === 'true';
+  const incident = { ...read.incident, test: asTest === true };
+  const previous = read.previous && { ...read.previous, test: incident.test };
   const report = dryRun(found.runbook, incident, {
     inputs: keyValues(args.flags.get('input') ?? [], 'input'),
     assume: assume as Record<string, StepState>,

@@ -3,6 +3,8 @@
  * exact YAML each pipeline step would send, the request each follow-up would make (secrets shown as
  * the names of the env vars they come from; none is read), which steps would run or be skipped and
  * why, and which triggers would fire, with the condition trace. Nothing is recorded or sent.
+ * For a test incident (`incident.test`, or `--test`): the staging pipeline each pipeline step would
+ * run, and each external follow-up redirected to its `staging:` target or "skipped: test incident".
  */
 import type { Runbook } from '../manifests/schema.ts';
 import type { Incident, StepState } from '../domain/types.ts';
@@ -14,6 +16,7 @@ import type { StepRecord } from '../store/index.ts';
 import type { ActionPreview } from './ports.ts';
 import { ALL_ACTIONS } from './actions/index.ts';
 import { toAppError } from '../errors.ts';
+import { isTestIncident, planForIncident, targetStep } from './actions/test-incident.ts';
 
 export interface DryRunStep {
   id: string;
@@ -24,6 +27,8 @@ export interface DryRunStep {
   request?: { method: string; path: string; yaml: string };
   /** A follow-up's request as it would be sent, secrets shown as their env var names (would-run steps). */
   payload?: ActionPreview | { error: string };
+  /** Test incidents: where the step goes instead of production ("test incident: running staging …"). */
+  testIncident?: string;
 }
 
 const PREVIEWS = new Map(ALL_ACTIONS.filter((a) => a.preview).map((a) => [a.uses as string, a.preview!]));
@@ -33,6 +38,8 @@ export interface DryRunReport {
   prepared: PreparedRun;
   steps: DryRunStep[];
   triggers: (TriggerDecision & { index: number; on: string })[];
+  /** The incident is a test incident: steps show their staging targets or test-incident skips. */
+  testIncident: boolean;
 }
 
 /** `assume` sets the outcome of earlier steps (default: succeeded) to explore `if:` branches. */
@@ -47,6 +54,7 @@ export function dryRun(
   } = {},
 ): DryRunReport {
   const prepared = prepareRun(runbook, incident, opts.inputs ?? {});
+  const isTest = isTestIncident(incident);
   const simulated: StepRecord[] = [];
   const steps: DryRunStep[] = runbook.steps.map((spec, idx) => {
     const run = {
@@ -58,13 +66,17 @@ export function dryRun(
       inputs: prepared.inputs,
     };
     const scope = withPlaceholders(runScope(run, incident, simulated), simulated);
-    const gate = shouldRun(runbook.steps, simulated, idx, scope);
+    const ifGate = shouldRun(runbook.steps, simulated, idx, scope);
+    // The same decision the engine makes for a test incident (actions/test-incident.ts).
+    const plan = planForIncident(spec, incident, scope);
+    const gate = ifGate.run && plan.kind === 'skip' ? { run: false, reason: plan.reason } : ifGate;
+    const target = plan.kind === 'skip' ? spec : plan.spec;
     const assumed: StepState = gate.run ? (opts.assume?.[spec.id] ?? 'succeeded') : 'skipped';
     const preview = gate.run ? PREVIEWS.get(spec.uses) : undefined;
     let payload: DryRunStep['payload'];
     if (preview) {
       try {
-        payload = preview(spec, scope, { runId: run.id, stepId: spec.id });
+        payload = preview(target, scope, { runId: run.id, stepId: spec.id });
       } catch (e) {
         payload = { error: toAppError(e).message };
       }
@@ -84,11 +96,11 @@ export function dryRun(
     } as unknown as StepRecord);
     const prep = prepared.steps[idx];
     const request =
-      spec.uses === 'harness.pipeline'
+      target.uses === 'harness.pipeline' && (gate.run || plan.kind !== 'skip')
         ? {
             method: 'POST',
-            path: `/pipeline/api/pipeline/execute/${spec.with.pipeline}?orgIdentifier=${spec.with.org}&projectIdentifier=${spec.with.project}`,
-            yaml: prep?.resolvedYaml ?? '',
+            path: `/pipeline/api/pipeline/execute/${target.with.pipeline}?orgIdentifier=${target.with.org}&projectIdentifier=${target.with.project}`,
+            yaml: targetStep({ resolvedYaml: prep?.resolvedYaml ?? '' }, plan).resolvedYaml,
           }
         : undefined;
     return {
@@ -99,6 +111,7 @@ export function dryRun(
       assumedStatus: assumed,
       ...(request ? { request } : {}),
       ...(payload ? { payload } : {}),
+      ...(isTest && plan.kind === 'staging' && gate.run ? { testIncident: plan.note } : {}),
     };
   });
   const type = opts.previous ? 'incident.updated' : 'incident.created';
@@ -112,11 +125,15 @@ export function dryRun(
       { runbook },
     ),
   }));
-  return { runbook, prepared, steps, triggers };
+  return { runbook, prepared, steps, triggers, testIncident: isTest };
 }
 
 export function formatDryRun(r: DryRunReport): string {
   const out: string[] = [`Runbook: ${r.runbook.name} (${r.runbook.id})`];
+  if (r.testIncident)
+    out.push(
+      'Test incident: pipeline steps run their staging: pipeline, external follow-ups go to their staging: target; steps without one are skipped (skipped: test incident).',
+    );
   if (r.prepared.problems.length) {
     out.push('', 'Problems (a real run would be refused):', ...r.prepared.problems.map((p) => `  ✗ ${p}`));
   }
@@ -129,8 +146,9 @@ export function formatDryRun(r: DryRunReport): string {
   );
   r.steps.forEach((s, i) => {
     out.push(
-      `  ${i + 1}. ${s.id} (${s.uses}) — ${s.wouldRun ? 'would run' : 'would be skipped'}: ${s.reason}`,
+      `  ${i + 1}. ${s.id} (${s.uses}) — ${s.wouldRun ? 'would run' : 'would be skipped'}: ${s.reason.replace(/^skipped: /, '')}`,
     );
+    if (s.testIncident) out.push(`     ${s.testIncident}`);
     const prep = r.prepared.steps[i];
     if (prep?.resolved?.length) {
       out.push('     Runtime inputs:');
