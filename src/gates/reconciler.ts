@@ -5,6 +5,9 @@
  * repaired by the next pass (every minute, at start, and right after each incident change).
  * Harness refuses edits to an enabled window, so a change is disable → update → enable.
  * A failing gate is reported once in its incidents' channels and timelines, and so is its recovery.
+ * A window whose gate is gone from the manifests (or no longer mirrored, or moved to another
+ * org/project) is disabled where SQLite says it lives and then forgotten — otherwise it would keep
+ * freezing deployments with nothing left to open it. Logged once.
  */
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
@@ -15,9 +18,18 @@ import type { Clock } from '../engine/ports.ts';
 import { parseDuration } from '../domain/duration.ts';
 import type { GateHold } from './evaluate.ts';
 import type { GateService } from './service.ts';
-import { entityConfigs, freezeIdentifier, freezeName, freezeYaml, needsRewrite, readFreezeYaml } from './freeze-window.ts';
+import type { GateSync, WindowScope } from './store.ts';
+import {
+  entityConfigs,
+  freezeIdentifier,
+  freezeName,
+  freezeYaml,
+  needsRewrite,
+  readFreezeYaml,
+} from './freeze-window.ts';
 
-export type GateSyncResult = { gate: string; identifier: string; action: string } | { gate: string; identifier: string; error: string };
+export type GateSyncResult =
+  { gate: string; identifier: string; action: string } | { gate: string; identifier: string; error: string };
 
 export interface ReconcilerDeps {
   gates: GateService;
@@ -33,6 +45,60 @@ export function createFreezeReconciler(deps: ReconcilerDeps) {
   let running: Promise<GateSyncResult[]> | null = null;
   let again = false;
 
+  const scopeOf = (gate: DeploymentGate): WindowScope => ({
+    org: gate.harness?.org,
+    project: gate.harness?.project,
+  });
+  const sameScope = (a: WindowScope, b: WindowScope): boolean => a.org === b.org && a.project === b.project;
+
+  /** Disables the window if it is enabled; true when it was. */
+  async function disableWindow(identifier: string, scope: WindowScope): Promise<boolean> {
+    const actual = await freeze.get(identifier, scope);
+    if (!actual || actual.status !== 'Enabled') return false;
+    await freeze.setStatus(identifier, 'Disabled', scope);
+    return true;
+  }
+
+  const RETIRING = 'retiring: ';
+  /** The gate of this window is gone: disable the window, forget it. A failure is retried next pass. */
+  async function retire(row: GateSync & { gate: string }, now: number): Promise<GateSyncResult> {
+    const identifier = freezeIdentifier(row.gate);
+    const where = { gate: row.gate, identifier };
+    if (!row.scope) {
+      // Recorded before migration 0007: we cannot address it, so say what to check by hand.
+      log.warn(
+        where,
+        'deployment gate is gone from the manifests; its Harness freeze window (org/project unknown) may still be enabled: disable it in Harness',
+      );
+      gates.store.dropSync(row.gate);
+      return { ...where, action: 'forgotten' };
+    }
+    try {
+      const disabled = await disableWindow(identifier, row.scope);
+      gates.store.dropSync(row.gate);
+      log.info(
+        { ...where, org: row.scope.org, project: row.scope.project, disabled },
+        disabled
+          ? 'deployment gate is gone from the manifests: its Harness freeze window is disabled'
+          : 'deployment gate is gone from the manifests: its Harness freeze window was not enabled; forgotten',
+      );
+      return { ...where, action: disabled ? 'retired' : 'forgotten' };
+    } catch (e) {
+      const error = toAppError(e).message;
+      if (!row.error?.startsWith(RETIRING))
+        log.warn(
+          { ...where, err: error },
+          'could not disable the freeze window of a removed deployment gate; retrying every minute',
+        );
+      gates.store.setSync(row.gate, {
+        error: RETIRING + error,
+        failingSince: row.failingSince ?? now,
+        syncedAt: row.syncedAt,
+      });
+      return { ...where, error };
+    }
+  }
+
   async function syncGate(gate: DeploymentGate, holds: GateHold[], now: number): Promise<string> {
     const id = freezeIdentifier(gate.id);
     const scope: FreezeScope = { org: gate.harness?.org, project: gate.harness?.project };
@@ -46,13 +112,20 @@ export function createFreezeReconciler(deps: ReconcilerDeps) {
     const start = Math.floor(now / MINUTE) * MINUTE;
     const wanted = { name: freezeName(gate, holds), rules: entityConfigs(gate, holds) };
     if (!actual) {
-      const made = await freeze.create(freezeYaml(gate, holds, { status: 'Enabled', startMs: start, durationMs }), scope);
+      const made = await freeze.create(
+        freezeYaml(gate, holds, { status: 'Enabled', startMs: start, durationMs }),
+        scope,
+      );
       if (made === 'created') return 'created';
       return syncGate(gate, holds, now); // created by an earlier attempt we did not hear back from
     }
     if (needsRewrite(readFreezeYaml(actual.yaml), wanted, now, durationMs)) {
       if (actual.status === 'Enabled') await freeze.setStatus(id, 'Disabled', scope);
-      await freeze.update(id, freezeYaml(gate, holds, { status: 'Disabled', startMs: start, durationMs }), scope);
+      await freeze.update(
+        id,
+        freezeYaml(gate, holds, { status: 'Disabled', startMs: start, durationMs }),
+        scope,
+      );
       await freeze.setStatus(id, 'Enabled', scope);
       return 'updated';
     }
@@ -70,13 +143,20 @@ export function createFreezeReconciler(deps: ReconcilerDeps) {
       error,
       failingSince: error ? (before?.failingSince ?? now) : null,
       syncedAt: error ? (before?.syncedAt ?? null) : now,
+      // After a failure a recorded scope stays: a window left in an old scope is retried next pass.
+      scope: error && before?.scope ? undefined : scopeOf(gate),
     });
     if (Boolean(error) === wasFailing) return;
     const text = error
       ? `:warning: Could not update the Harness freeze window of deployment gate *${gate.name}*: ${error}. Retrying every minute; the deploy gate API still answers from the incidents.`
       : `:white_check_mark: The Harness freeze window of deployment gate *${gate.name}* is in sync again.`;
     const incidents = holds.length ? [...new Set(holds.map((h) => h.incident))] : lastIncidents(gate.id);
-    gates.announce(incidents, error ? 'gate.freeze_failed' : 'gate.freeze_recovered', text, `gate:${gate.id}:${error ? 'failed' : 'recovered'}:${now}`);
+    gates.announce(
+      incidents,
+      error ? 'gate.freeze_failed' : 'gate.freeze_recovered',
+      text,
+      `gate:${gate.id}:${error ? 'failed' : 'recovered'}:${now}`,
+    );
   }
 
   /** When a gate opened, its last holders are who cares whether the window was disabled. */
@@ -87,11 +167,19 @@ export function createFreezeReconciler(deps: ReconcilerDeps) {
     gates.refresh();
     const holds = gates.holds();
     const results: GateSyncResult[] = [];
+    const mirrored = new Set<string>();
     for (const gate of gates.gates().values()) {
       if (!gate.harness?.freeze) continue;
+      mirrored.add(gate.id);
       const mine = holds.filter((h) => h.gate === gate.id);
       const identifier = freezeIdentifier(gate.id);
       try {
+        const recorded = gates.store.sync(gate.id)?.scope;
+        if (recorded && !sameScope(recorded, scopeOf(gate)) && (await disableWindow(identifier, recorded)))
+          log.info(
+            { gate: gate.id, identifier, from: recorded, to: scopeOf(gate) },
+            'deployment gate moved to another org/project: its old Harness freeze window is disabled',
+          );
         const action = await syncGate(gate, mine, now);
         report(gate, mine, null, now);
         results.push({ gate: gate.id, identifier, action });
@@ -102,6 +190,7 @@ export function createFreezeReconciler(deps: ReconcilerDeps) {
         results.push({ gate: gate.id, identifier, error });
       }
     }
+    for (const row of gates.store.syncs()) if (!mirrored.has(row.gate)) results.push(await retire(row, now));
     return results;
   }
 
@@ -124,8 +213,15 @@ export function createFreezeReconciler(deps: ReconcilerDeps) {
 
     /** Every minute, and once now (after a restart the window may be stale in either direction). */
     start(expression = '0 * * * * *'): { stop(): Promise<void> } {
-      const run = () => reconciler.reconcile().catch((e: unknown) => log.error({ err: toAppError(e).message }, 'gate reconcile failed'));
-      const task: ScheduledTask = schedule(expression, run, { name: 'gate-reconciler', noOverlap: true, suppressMissedWarning: true });
+      const run = () =>
+        reconciler
+          .reconcile()
+          .catch((e: unknown) => log.error({ err: toAppError(e).message }, 'gate reconcile failed'));
+      const task: ScheduledTask = schedule(expression, run, {
+        name: 'gate-reconciler',
+        noOverlap: true,
+        suppressMissedWarning: true,
+      });
       void run();
       return {
         async stop() {
