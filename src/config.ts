@@ -139,6 +139,26 @@ export const configSchema = z.object({
     .describe(
       'cap on execution-list calls per minute (lists are reused longer when many projects are watched); e.g. half of `HARNESS_RATE_LIMIT_PER_MIN`',
     ),
+  /** chat.update is Slack tier 3, "50+ per minute" per workspace and app: the published floor is the default. */
+  SLACK_UPDATES_PER_MIN: z.coerce
+    .number({ error: 'must be chat.update calls per minute (1-6000)' })
+    .int()
+    .min(1)
+    .max(6000)
+    .default(50)
+    .describe(
+      'workspace-wide budget for live-message rewrites (`chat.update`, Slack tier 3: 50+/minute); terminal states and approval prompts go first ([Slack rate limits](#slack-rate-limits))',
+    ),
+  /** chat.postMessage: ~1/s per channel (paced separately) and "several hundred per minute" per workspace. */
+  SLACK_POSTS_PER_MIN: z.coerce
+    .number({ error: 'must be chat.postMessage calls per minute (1-6000)' })
+    .int()
+    .min(1)
+    .max(6000)
+    .default(300)
+    .describe(
+      'workspace-wide budget for run messages and thread replies (`chat.postMessage`: Slack allows "several hundred per minute", plus 1/second per channel, which is always kept)',
+    ),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -17,8 +17,17 @@ export interface Metrics {
   /** 1 for the gate's current state, 0 for the others; filled by the gates (issue 8). */
   gateState: Gauge<'gate' | 'state'>;
   manifestReloads: Counter<'result'>;
+  /** Where the Slack live-message publisher's queue depth and oldest pending age are read at scrape time. */
+  observeSlackPublisher(stats: () => SlackPublisherStats[]): void;
   /** Prometheus text exposition of everything. */
   render(): Promise<{ contentType: string; body: string }>;
+}
+
+/** Pending live-message work of one Slack method class (src/slack/notifier.ts stats()). */
+export interface SlackPublisherStats {
+  method: string;
+  depth: number;
+  oldestAgeMs: number;
 }
 
 export function createMetrics(
@@ -76,6 +85,27 @@ export function createMetrics(
     },
   });
 
+  // The publisher is created after the metrics; it registers itself with observeSlackPublisher.
+  let publisherStats: (() => SlackPublisherStats[]) | undefined;
+  new Gauge({
+    name: 'runbook_bot_slack_publisher_queue_depth',
+    help: 'Live-message updates waiting for Slack (one per run message), by method class (chat.update, chat.postMessage).',
+    labelNames: ['method'] as const,
+    registers: [registry],
+    collect() {
+      for (const s of publisherStats?.() ?? []) this.set({ method: s.method }, s.depth);
+    },
+  });
+  new Gauge({
+    name: 'runbook_bot_slack_publisher_oldest_pending_seconds',
+    help: 'Age of the oldest live-message update waiting for Slack, by method class; 0 when none waits.',
+    labelNames: ['method'] as const,
+    registers: [registry],
+    collect() {
+      for (const s of publisherStats?.() ?? []) this.set({ method: s.method }, s.oldestAgeMs / 1000);
+    },
+  });
+
   const m: Metrics = {
     registry,
     harnessRequests: new Counter({
@@ -115,6 +145,9 @@ export function createMetrics(
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    observeSlackPublisher(stats) {
+      publisherStats = stats;
+    },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
