@@ -3,10 +3,15 @@
  * does every input and `<+input>` resolve for this incident (with the values), are the follow-ups'
  * targets configured (env var names only; values are never read out), plus the results of the
  * live checks the caller ran (Harness returns the pipeline, the timeline is writable).
+ * For a test incident it also says, per step, what runs instead of production
+ * (test-incident-checklist.ts).
  */
 import type { Runbook } from '../manifests/schema.ts';
 import type { Incident } from '../domain/types.ts';
 import { dryRun } from './dry-run.ts';
+import { isTestIncident } from './actions/test-incident.ts';
+import { followupEnvNames as neededEnv } from './actions/followup-kit.ts';
+import { testIncidentPlanItems } from './test-incident-checklist.ts';
 
 export type CheckState = 'ok' | 'failed' | 'skipped';
 
@@ -14,9 +19,11 @@ export interface CheckItem {
   state: CheckState;
   title: string;
   details: string[];
+  /** Produced by test-incident-checklist.ts (so checklistText adds them only when the caller did not). */
+  testIncident?: true;
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 /** Every input and placeholder resolved for this incident, with values and where they come from. */
 export function mappingCheck(runbook: Runbook, incident: Incident): CheckItem {
@@ -37,32 +44,6 @@ export function mappingCheck(runbook: Runbook, incident: Incident): CheckItem {
       : 'Field mapping: every input resolves',
     details: [...problems.map((p) => `✗ ${p}`), ...details],
   };
-}
-
-/** The env vars each follow-up needs, by `uses`; a name means "this variable must be set". */
-function neededEnv(step: Runbook['steps'][number]): string[][] {
-  const w = (step.with ?? {}) as Record<string, unknown>;
-  switch (step.uses) {
-    case 'jira.comment':
-    case 'jira.transition':
-      return [['JIRA_BASE_URL'], ['JIRA_EMAIL'], ['JIRA_API_TOKEN']];
-    case 'servicenow.update':
-      return [['SERVICENOW_INSTANCE_URL'], ['SERVICENOW_TOKEN', 'SERVICENOW_USERNAME']];
-    case 'email':
-      return [['SMTP_URL'], ['SMTP_FROM']];
-    case 'teams.message':
-      return typeof w.url_env === 'string' ? [[w.url_env]] : [];
-    case 'webhook': {
-      const out: string[][] = [];
-      if (typeof w.url_env === 'string') out.push([w.url_env]);
-      if (typeof w.secret_env === 'string') out.push([w.secret_env]);
-      for (const v of Object.values((w.headers_from_env ?? {}) as Record<string, unknown>))
-        if (typeof v === 'string') out.push([v]);
-      return out;
-    }
-    default:
-      return [];
-  }
 }
 
 const FOLLOWUPS = new Set([
@@ -101,9 +82,16 @@ const ICON: Record<CheckState, string> = {
 
 /** The checklist as Slack mrkdwn lines (details capped so the message stays within Slack's limits). */
 export function checklistText(runbook: Runbook, incident: Incident, items: CheckItem[]): string {
+  const isTest = isTestIncident(incident);
+  // A caller that did not run testIncidentChecks still gets the redirect/skip list (pure part).
+  if (isTest && !items.some((i) => i.testIncident))
+    items = [...items, ...testIncidentPlanItems(runbook, incident)];
   const failed = items.filter((i) => i.state === 'failed').length;
-  const head = `*Checklist for ${runbook.name}* (\`${runbook.id}\`) against *${incident.id}* — ${failed ? `${failed} problem(s)` : 'ready'}`;
-  const lines = items.flatMap((i) => [
+  const against = isTest ? `test incident *${incident.id}*` : `*${incident.id}*`;
+  const head = `*Checklist for ${runbook.name}* (\`${runbook.id}\`) against ${against} — ${failed ? `${failed} problem(s)` : 'ready'}`;
+  const firstTest = items.findIndex((i) => i.testIncident);
+  const lines = items.flatMap((i, n) => [
+    ...(n === firstTest ? ['_Test incident — what runs instead of production:_'] : []),
     `${ICON[i.state]} ${i.title}`,
     ...i.details.slice(0, 12).map((d) => `      • ${d.length > 200 ? `${d.slice(0, 199)}…` : d}`),
     ...(i.details.length > 12 ? [`      • … and ${i.details.length - 12} more`] : []),

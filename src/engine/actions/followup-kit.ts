@@ -113,3 +113,32 @@ export function specAs<U extends Step['uses']>(ctx: { spec: Step }, uses: U): Wi
   if (spec.uses !== uses) throw new AppError('INTERNAL', `${uses} was given a ${spec.uses} step`);
   return spec.with as WithOf<U>;
 }
+
+/**
+ * The env vars a follow-up needs, by `uses`; each entry lists alternatives (one must be set). Names
+ * only: the checklist says what is missing without ever reading a value out.
+ */
+export function followupEnvNames(step: Step): string[][] {
+  const w = (step.with ?? {}) as Record<string, unknown>;
+  switch (step.uses) {
+    case 'jira.comment':
+    case 'jira.transition':
+      return [['JIRA_BASE_URL'], ['JIRA_EMAIL'], ['JIRA_API_TOKEN']];
+    case 'servicenow.update':
+      return [['SERVICENOW_INSTANCE_URL'], ['SERVICENOW_TOKEN', 'SERVICENOW_USERNAME']];
+    case 'email':
+      return [['SMTP_URL'], ['SMTP_FROM']];
+    case 'teams.message':
+      return typeof w.url_env === 'string' ? [[w.url_env]] : [];
+    case 'webhook': {
+      const out: string[][] = [];
+      if (typeof w.url_env === 'string') out.push([w.url_env]);
+      if (typeof w.secret_env === 'string') out.push([w.secret_env]);
+      for (const v of Object.values((w.headers_from_env ?? {}) as Record<string, unknown>))
+        if (typeof v === 'string') out.push([v]);
+      return out;
+    }
+    default:
+      return [];
+  }
+}
