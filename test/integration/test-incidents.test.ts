@@ -57,6 +57,7 @@ test('/incident declare --test: a marked modal, a test-… channel, a marked sum
     assert.match(json(opened.view.blocks), /declaring a \*test incident\*/);
     assert.equal(JSON.parse(String(opened.view.private_metadata)).test, true);
     assert.match(json(opened.view.blocks), /"initial_value":"Checkout rehearsal"/, 'the flag is not part of the summary');
+    assert.ok(!json(opened.view.blocks).includes(ids.DECLARE_CHANNEL_BLOCK), 'a test never takes over this channel');
 
     // Choosing a type rebuilds the modal: it stays a test modal.
     const updates = bot.slack.callsTo('views.update').length;

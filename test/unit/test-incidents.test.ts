@@ -94,6 +94,9 @@ test('declare modal with --test: says so, keeps the flag in private_metadata, wi
   assert.match(json(modal.blocks[0]), /declaring a \*test incident\*/);
   assert.deepEqual(parseDeclareMeta(modal.private_metadata), { channelId: 'C1', channelIsIncident: false, test: true });
   assert.deepEqual(checkView(modal), []);
+  assert.ok(!json(modal).includes(ids.DECLARE_CHANNEL_BLOCK), 'no "use this channel" choice for a test');
+  assert.match(json(modal), /own new `test-inc-…` channel/);
+  assert.ok(json(declareModal({ catalog: cat, channelId: 'C1', channelIsIncident: false })).includes(ids.DECLARE_CHANNEL_BLOCK));
 
   // Rebuilt for a type with its fields: still a test modal.
   const typed = declareModal({ catalog: cat, typeId: 'major-incident', channelId: 'C1', channelIsIncident: true, test: true });

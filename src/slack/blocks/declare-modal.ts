@@ -164,7 +164,10 @@ export function declareModal(opts: DeclareModalOptions): ModalView {
       ]),
     );
 
-  if (opts.channelIsIncident) {
+  if (test) {
+    // A rehearsal never takes over a working channel: its own `test-…` channel is the mark people see first.
+    blocks.push(context(['A test incident always gets its own new `test-inc-…` channel.']));
+  } else if (opts.channelIsIncident) {
     blocks.push(context(['This channel already belongs to an incident: a new channel will be created.']));
   } else {
     blocks.push(

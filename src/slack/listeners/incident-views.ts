@@ -58,7 +58,8 @@ export function registerIncidentViews(app: App, d: SlackDeps): void {
     if (!d.store.idempotency.claim(`view:${view.id}`, d.clock.now())) return ack();
     const meta = parseDeclareMeta(view.private_metadata) ?? { channelId: '', channelIsIncident: false };
     const user = body.user.id;
-    const useCurrent = parsed.input.useCurrentChannel && !meta.channelIsIncident && !!meta.channelId;
+    // A test incident gets its own test-… channel, whatever the form says.
+    const useCurrent = parsed.input.useCurrentChannel && !meta.channelIsIncident && !!meta.channelId && !meta.test;
     const { useCurrentChannel: _ignored, ...input } = parsed.input;
     let incident;
     try {
