@@ -9,7 +9,7 @@ import type { Config } from './config.ts';
 import { createStore, type Store } from './store/index.ts';
 import { loadManifests, formatManifestError } from './manifests/load.ts';
 import { createHarnessClient } from './harness/client.ts';
-import { createRateLimiter } from './harness/rate-limit.ts';
+import { createRateLimiter, type RateLimiter } from './harness/rate-limit.ts';
 import { expectWaitingSteps, watcherOf, withWatchBatching } from './engine/watch-batcher.ts';
 import { createHarnessEventsHandler } from './http/harness-events.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
@@ -48,6 +48,8 @@ export interface App {
   publisher: RunMessagePublisher;
   port: number;
   metrics: Metrics;
+  /** The one Harness request budget: the pipeline and the freeze clients both spend it. */
+  harnessLimiter: RateLimiter;
   /** The live manifest set: `reload()` on SIGHUP; files are watched too. */
   manifests: LiveCatalog;
   stop(): Promise<void>;
@@ -56,6 +58,7 @@ export interface App {
 export function harnessFromConfig(
   config: Config,
   onRequest?: (info: RequestInfo) => void,
+  limiter: RateLimiter = createRateLimiter({ perMinute: config.HARNESS_RATE_LIMIT_PER_MIN }),
 ): HarnessApi | undefined {
   if (!config.HARNESS_API_KEY || !config.HARNESS_ACCOUNT_ID) return undefined;
   const client = createHarnessClient({
@@ -64,7 +67,7 @@ export function harnessFromConfig(
     apiKey: config.HARNESS_API_KEY,
     accountId: config.HARNESS_ACCOUNT_ID,
     ...(onRequest ? { onRequest } : {}),
-    limiter: createRateLimiter({ perMinute: config.HARNESS_RATE_LIMIT_PER_MIN }),
+    limiter,
   });
   // Waiting steps share one execution-list call per project (engine/watch-batcher.ts).
   if (config.HARNESS_WATCH_MODE === 'single') return client;
@@ -93,7 +96,9 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
   const store = createStore(config.DATABASE_PATH);
   if (store.applied.length) log.info({ migrations: store.applied }, 'database migrated');
   const metrics = createMetrics({ db: () => store.db, now: clock.now });
-  const harness = harnessFromConfig(config, countHarnessRequest(metrics));
+  // Harness budgets per API key: every client of this process spends one limiter (rate-limit.ts).
+  const harnessLimiter = createRateLimiter({ perMinute: config.HARNESS_RATE_LIMIT_PER_MIN });
+  const harness = harnessFromConfig(config, countHarnessRequest(metrics), harnessLimiter);
   if (!harness)
     log.warn(
       'Harness is not configured (HARNESS_API_KEY, HARNESS_ACCOUNT_ID): pipeline steps will fail until it is.',
@@ -119,6 +124,8 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     clock,
     log,
     post: (channel, text) => client.chat.postMessage({ channel, text }),
+    limiter: harnessLimiter,
+    onHarnessRequest: countHarnessRequest(metrics),
   });
   incidents.on(() => gates.onIncidentChange());
   const publisher = new RunMessagePublisher({
@@ -260,6 +267,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     publisher,
     port,
     metrics,
+    harnessLimiter,
     manifests,
     async stop() {
       unwatch();

@@ -9,6 +9,8 @@ import type { Catalog } from '../manifests/schema.ts';
 import type { Store } from '../store/index.ts';
 import type { Clock } from '../engine/ports.ts';
 import { createFreezeClient, type FreezeClient } from '../harness/freeze.ts';
+import type { RateLimiter } from '../harness/rate-limit.ts';
+import type { RequestInfo } from '../harness/types.ts';
 import { createGateService, type GateService } from './service.ts';
 import { createFreezeReconciler, type FreezeReconciler } from './reconciler.ts';
 import { createGateApiHandler } from './api.ts';
@@ -23,6 +25,10 @@ export interface GatesDeps {
   post?: (channel: string, text: string) => Promise<unknown>;
   /** Tests pass a client with a short backoff. */
   freeze?: FreezeClient;
+  /** The Harness budget the pipeline client spends too (one per API key, so one per process). */
+  limiter?: RateLimiter;
+  /** Counts freeze requests with the other Harness requests (metrics). */
+  onHarnessRequest?: (info: RequestInfo) => void;
 }
 
 export interface Gates {
@@ -45,18 +51,28 @@ export function startGates(deps: GatesDeps): Gates {
           uiUrl: config.HARNESS_UI_URL,
           apiKey: config.HARNESS_API_KEY,
           accountId: config.HARNESS_ACCOUNT_ID,
+          ...(deps.limiter ? { limiter: deps.limiter } : {}),
+          ...(deps.onHarnessRequest ? { onRequest: deps.onHarnessRequest } : {}),
         })
       : undefined);
   const mirrored = [...(deps.catalog().gates?.values() ?? [])].some((g) => g.harness?.freeze);
   if (mirrored && !freeze)
-    log.warn('DeploymentGates ask for Harness freeze windows but Harness is not configured; only the gate API and runbook refusals apply.');
-  const reconciler = freeze ? createFreezeReconciler({ gates: service, freeze, clock: deps.clock, log }) : undefined;
+    log.warn(
+      'DeploymentGates ask for Harness freeze windows but Harness is not configured; only the gate API and runbook refusals apply.',
+    );
+  const reconciler = freeze
+    ? createFreezeReconciler({ gates: service, freeze, clock: deps.clock, log })
+    : undefined;
   const cron = reconciler?.start();
   if (!reconciler) service.refresh();
   return {
     service,
     reconciler,
-    api: createGateApiHandler({ check: (t) => service.check(t), tokens: [config.API_TOKEN, config.GATE_TOKEN], log }),
+    api: createGateApiHandler({
+      check: (t) => service.check(t),
+      tokens: [config.API_TOKEN, config.GATE_TOKEN],
+      log,
+    }),
     onIncidentChange() {
       if (reconciler) void reconciler.reconcile();
       else service.refresh();

@@ -3,6 +3,8 @@
  * toggle of one freeze window by identifier, at account, org or project scope. Bodies are YAML.
  * Every call here is safe to repeat (identifiers are deterministic; a create that meets an existing
  * window is reported as `exists`), so all of them use the read retry policy of retry.ts.
+ * Every attempt waits for `opts.limiter`, the budget shared with the pipeline client (src/app.ts):
+ * Harness counts requests per API key, so freeze calls spend the same budget and a 429 pauses both.
  */
 import { AppError } from '../errors.ts';
 import { badResponseError, httpError, parseErrorEnvelope, transportError } from './errors.ts';
@@ -62,12 +64,33 @@ export function createFreezeClient(opts: HarnessClientOptions): FreezeClient {
     ...extra,
   });
   const where = (scope: FreezeScope): string =>
-    scope.project ? `org "${scope.org}", project "${scope.project}"` : scope.org ? `org "${scope.org}"` : 'the account';
+    scope.project
+      ? `org "${scope.org}", project "${scope.project}"`
+      : scope.org
+        ? `org "${scope.org}"`
+        : 'the account';
+
+  function report(method: string, path: string, status: number | undefined, started: number): void {
+    if (!opts.onRequest) return;
+    const info = { method, path, ms: Math.round(performance.now() - started) };
+    try {
+      opts.onRequest(status === undefined ? info : { ...info, status });
+    } catch {
+      // An observer must never break a Harness call.
+    }
+  }
 
   /** 2xx JSON (an ERROR envelope in a 2xx is a refusal); retries 429, 5xx and network failures. */
   async function send(ctx: CallContext, req: HttpRequest): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
+      if (opts.limiter) await opts.limiter.acquire();
+      const started = performance.now();
       const res = await attemptHttp(fetchImpl, req, cfg.timeoutMs);
+      report(req.method, ctx.path, res.ok ? res.status : undefined, started);
+      if (opts.limiter && res.ok) {
+        if (res.status === 429) opts.limiter.throttled();
+        else opts.limiter.succeeded();
+      }
       let problem: AttemptProblem;
       let error: AppError;
       if (!res.ok) {
@@ -87,7 +110,11 @@ export function createFreezeClient(opts: HarnessClientOptions): FreezeClient {
         } catch (e) {
           if (e instanceof AppError) throw e;
           problem = { kind: 'bad_body' };
-          error = badResponseError(ctx, res.status, `invalid JSON starting with ${JSON.stringify(res.text.slice(0, 40))}`);
+          error = badResponseError(
+            ctx,
+            res.status,
+            `invalid JSON starting with ${JSON.stringify(res.text.slice(0, 40))}`,
+          );
         }
       }
       if (attempt <= cfg.maxRetries && shouldRetry('read', problem)) {
@@ -99,7 +126,13 @@ export function createFreezeClient(opts: HarnessClientOptions): FreezeClient {
     }
   }
 
-  const ctxFor = (action: string, identifier: string, scope: FreezeScope, method: string, path: string): CallContext => {
+  const ctxFor = (
+    action: string,
+    identifier: string,
+    scope: FreezeScope,
+    method: string,
+    path: string,
+  ): CallContext => {
     const target = `freeze window "${identifier}" in ${where(scope)}`;
     return { op: 'status', action: `${action} ${target}`, target, method, path, redact };
   };
@@ -123,7 +156,8 @@ export function createFreezeClient(opts: HarnessClientOptions): FreezeClient {
           yaml: typeof data['yaml'] === 'string' ? data['yaml'] : '',
         };
       } catch (e) {
-        if (e instanceof AppError && (e.code === 'HARNESS_NOT_FOUND' || NOT_FOUND_CODES.has(code(e)))) return null;
+        if (e instanceof AppError && (e.code === 'HARNESS_NOT_FOUND' || NOT_FOUND_CODES.has(code(e))))
+          return null;
         throw e;
       }
     },
