@@ -81,6 +81,8 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
     MANIFESTS_DIR: join(tmp.dir, 'manifests'),
     API_TOKEN,
     LOG_LEVEL: 'warn',
+    // e.g. BENCH_BOT_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the bot.
+    ...(process.env.BENCH_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
   });
   const bare = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], {
     cwd: ROOT,

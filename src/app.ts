@@ -199,6 +199,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     manifestErrors: () => manifests.lastErrors(),
     // `/runbook validate` asks Harness for each pipeline's runtime inputs.
     ...(harness ? { readInputTemplate: inputTemplateReaderFromConfig(config) } : {}),
+    metrics,
   });
   const api = createApiHandler({
     incidents,

@@ -19,6 +19,10 @@ export interface Metrics {
   manifestReloads: Counter<'result'>;
   /** Where the Slack live-message publisher's queue depth and oldest pending age are read at scrape time. */
   observeSlackPublisher(stats: () => SlackPublisherStats[]): void;
+  /** Slack follow-up work queued behind acks (src/slack/after-ack.ts): jobs waiting to start. */
+  slackAfterAckQueueDepth: Gauge;
+  /** How long a follow-up job (views.open, an engine call…) waited after the ack, by priority. */
+  slackAfterAckWait: Histogram<'priority'>;
   /** Prometheus text exposition of everything. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -148,6 +152,18 @@ export function createMetrics(
     observeSlackPublisher(stats) {
       publisherStats = stats;
     },
+    slackAfterAckQueueDepth: new Gauge({
+      name: 'runbook_bot_slack_after_ack_queue_depth',
+      help: 'Slack follow-up jobs (modals to open, engine calls, replies) queued after their ack and not started yet.',
+      registers: [registry],
+    }),
+    slackAfterAckWait: new Histogram({
+      name: 'runbook_bot_slack_after_ack_wait_seconds',
+      help: "Time a Slack follow-up job waited between its request's ack and its start, by priority (modal, reply, background). A modal's trigger_id expires 3 s after the click.",
+      labelNames: ['priority'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3],
+      registers: [registry],
+    }),
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },

@@ -2,12 +2,21 @@
  * The Bolt app. HTTP mode: Bolt's HTTPReceiver verifies signatures and parses requests; our one
  * HTTP listener hands it `/slack/events` (health and the API share the port). Socket Mode when
  * SLACK_APP_TOKEN is set. Listeners are registered from listeners/.
+ *
+ * The path to an ack is kept as short as a bare Bolt app's (bench/ack.ts measures both): Bolt sees
+ * one listener per kind (router.ts), no conversation store (nothing here reads
+ * `context.conversation`), and what follows an ack runs from the after-ack queue (after-ack.ts),
+ * with modals opened through the lean Web API caller (lean-api.ts).
  */
 import { App, HTTPReceiver, SocketModeReceiver, LogLevel } from '@slack/bolt';
 import type { App as BoltApp } from '@slack/bolt';
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config.ts';
-import type { SlackDeps } from './deps.ts';
+import type { SlackDeps, SlackDepsInput } from './deps.ts';
+import { slackOutcome } from '../observability/slack-requests.ts';
+import { createAfterAckQueue } from './after-ack.ts';
+import { createLeanSlackApi } from './lean-api.ts';
+import { createListenerRouter } from './router.ts';
 import type { SlackIdentity } from './startup.ts';
 import { slackMode } from './startup.ts';
 import { webClientOptions } from './client.ts';
@@ -46,12 +55,37 @@ export interface SlackApp {
   handle?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Socket Mode: the WebSocket client (its connected/disconnected events feed /readyz). */
   socketClient?: SocketModeReceiver['client'];
+  /** Follow-up work of acked requests (drained by stop()). */
+  afterAck: SlackDeps['afterAck'];
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function createSlackApp(config: Config, identity: SlackIdentity, deps: SlackDeps): SlackApp {
+/** How long stop() waits for queued follow-up work (views.open, engine calls) to finish. */
+export const AFTER_ACK_DRAIN_MS = 2000;
+
+export function createSlackApp(config: Config, identity: SlackIdentity, input: SlackDepsInput): SlackApp {
   const mode = slackMode(config);
+  const metrics = input.metrics;
+  const afterAck = createAfterAckQueue({
+    log: input.log,
+    onStart: (priority, waitedMs) => {
+      metrics?.slackAfterAckWait.observe({ priority }, waitedMs / 1000);
+      metrics?.slackAfterAckQueueDepth.set(afterAck.depth());
+    },
+    ...(metrics ? { onPush: (depth: number) => metrics.slackAfterAckQueueDepth.set(depth) } : {}),
+  });
+  const slackApi = createLeanSlackApi({
+    token: config.SLACK_BOT_TOKEN!,
+    slackApiUrl: config.SLACK_API_URL,
+    ...(metrics
+      ? {
+          onOutcome: (method: string, e?: unknown) =>
+            metrics.slackRequests.inc({ method, status: e === undefined ? 'ok' : slackOutcome(e) }),
+        }
+      : {}),
+  });
+  const deps: SlackDeps = { ...input, afterAck, slackApi };
   const logger = boltLogger(deps.log);
   const receiver =
     mode === 'http'
@@ -71,19 +105,22 @@ export function createSlackApp(config: Config, identity: SlackIdentity, deps: Sl
     receiver,
     logger,
     clientOptions: webClientOptions(config.SLACK_API_URL),
+    convoStore: false,
   });
   app.error(async (error) => {
     deps.log.error({ err: error.message, code: (error as { code?: string }).code }, 'slack listener failed');
   });
-  registerRunbookCommand(app, deps);
-  registerIncidentCommand(app, deps);
-  registerRunActions(app, deps);
-  registerIncidentViews(app, deps);
-  registerHome(app, deps);
-  registerApprovals(app, deps);
+  const routed = createListenerRouter(app).app;
+  registerRunbookCommand(routed, deps);
+  registerIncidentCommand(routed, deps);
+  registerRunActions(routed, deps);
+  registerIncidentViews(routed, deps);
+  registerHome(routed, deps);
+  registerApprovals(routed, deps);
   return {
     app,
     mode,
+    afterAck,
     ...(receiver instanceof HTTPReceiver ? { handle: receiver.requestListener } : {}),
     ...(receiver instanceof SocketModeReceiver ? { socketClient: receiver.client } : {}),
     async start() {
@@ -102,6 +139,13 @@ export function createSlackApp(config: Config, identity: SlackIdentity, deps: Sl
     },
     async stop() {
       if (mode === 'socket') await app.stop();
+      // Requests already acked still get their modal, run start or answer, within a budget.
+      if (!(await afterAck.drain(AFTER_ACK_DRAIN_MS)))
+        deps.log.warn(
+          { queued: afterAck.depth(), running: afterAck.running() },
+          'Slack follow-up work still running at shutdown',
+        );
+      slackApi.close();
     },
   };
 }

@@ -9,6 +9,9 @@ import type { createAccess } from '../access/access.ts';
 import type { RunMessagePublisher } from './notifier.ts';
 import type { GateService } from '../gates/service.ts';
 import type { ReadInputTemplate } from './listeners/runbook-validate.ts';
+import type { AfterAckQueue } from './after-ack.ts';
+import type { LeanSlackApi } from './lean-api.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface SlackDeps {
   store: Store;
@@ -27,4 +30,13 @@ export interface SlackDeps {
   manifestErrors?: () => string[];
   /** Harness runtime-input templates, for `/runbook validate` (absent when Harness is not configured). */
   readInputTemplate?: ReadInputTemplate;
+  /** Counts lean Web API calls and the after-ack queue (absent in tests that do not care). */
+  metrics?: Metrics;
+  /** Work after an ack (modals, engine calls, replies): runs once waiting requests are acked. */
+  afterAck: AfterAckQueue;
+  /** views.open / views.update without WebClient's per-call overhead (lean-api.ts). */
+  slackApi: LeanSlackApi;
 }
+
+/** What the wiring provides; createSlackApp adds the after-ack queue and the lean Slack caller. */
+export type SlackDepsInput = Omit<SlackDeps, 'afterAck' | 'slackApi'>;

@@ -1,14 +1,15 @@
 /**
  * Approval buttons on a run's message. Thin: check who may decide (approval policy), then one
  * engine call; the engine's single conditional update makes a decision happen exactly once, and the
- * notifier updates the message in place. Refusals are ephemeral and audited.
+ * notifier updates the message in place. Refusals are ephemeral and audited. The decision runs on
+ * the after-ack queue, once waiting requests are acked.
  */
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.ts';
 import * as ids from '../ids.ts';
 import { canDecide } from '../../domain/approval.ts';
 import { errorText } from '../errors.ts';
-import { inputModalFor } from './shared.ts';
+import { openInputModal } from './shared.ts';
 
 export interface DecisionAnswer {
   text: string;
@@ -109,41 +110,57 @@ export function registerApprovals(app: App, d: SlackDeps): void {
     }) => {
       await ack();
       const runId = (action as { value?: string }).value ?? '';
-      const answer = await decideAs(d, runId, body.user.id, decision, { force });
-      await respond({ response_type: 'ephemeral', replace_original: false, ...answer }).catch(
-        () => undefined,
-      );
+      d.afterAck.push('reply', `${decision} ${runId}`, async () => {
+        const answer = await decideAs(d, runId, body.user.id, decision, { force });
+        await respond({ response_type: 'ephemeral', replace_original: false, ...answer }).catch(
+          () => undefined,
+        );
+      });
     }) as never;
   app.action(ids.RUN_APPROVE, onDecision('approve'));
   app.action(ids.RUN_APPROVE_FORCE, onDecision('approve', true));
   app.action(ids.RUN_REJECT, onDecision('reject'));
 
-  app.action(ids.RUN_EDIT_INPUTS, async ({ ack, action, body, client, respond }) => {
+  app.action(ids.RUN_EDIT_INPUTS, async ({ ack, action, body, respond }) => {
     await ack();
+    if (!('trigger_id' in body)) return;
     const runId = (action as { value?: string }).value ?? '';
-    const run = d.store.runs.get(runId);
-    if (!run || run.state !== 'awaiting_approval' || !('trigger_id' in body)) return;
-    const incident = run.incidentId ? (d.store.incidents.get(run.incidentId) ?? null) : null;
-    const policy = await canDecide(d.access, body.user.id, run, incident);
-    if (!policy.ok) {
-      d.store.audit.add({
-        at: d.clock.now(),
-        actor: body.user.id,
-        action: 'approval.refused',
-        subject: run.id,
-        detail: { decision: 'edit', reason: policy.reason },
-      });
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: `:no_entry: ${policy.reason}`,
-      }).catch(() => undefined);
-      return;
-    }
-    const view = inputModalFor(d, run.runbook, incident, incident?.channel ?? '', {
-      defaults: run.inputs,
-      runId: run.id,
+    const triggerId = body.trigger_id;
+    d.afterAck.push('modal', `edit inputs of ${runId}`, () =>
+      editInputs(d, runId, triggerId, body.user.id, respond),
+    );
+  });
+}
+
+/** "Edit inputs" on a run awaiting approval: a decider gets the input modal with the run's values. */
+async function editInputs(
+  d: SlackDeps,
+  runId: string,
+  triggerId: string,
+  userId: string,
+  respond: (m: object) => Promise<unknown>,
+): Promise<void> {
+  const run = d.store.runs.get(runId);
+  if (!run || run.state !== 'awaiting_approval') return;
+  const incident = run.incidentId ? (d.store.incidents.get(run.incidentId) ?? null) : null;
+  const policy = await canDecide(d.access, userId, run, incident);
+  if (!policy.ok) {
+    d.store.audit.add({
+      at: d.clock.now(),
+      actor: userId,
+      action: 'approval.refused',
+      subject: run.id,
+      detail: { decision: 'edit', reason: policy.reason },
     });
-    await client.views.open({ trigger_id: body.trigger_id, view: view as never });
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: `:no_entry: ${policy.reason}`,
+    }).catch(() => undefined);
+    return;
+  }
+  await openInputModal(d, triggerId, run.runbook, incident, incident?.channel ?? '', {
+    defaults: run.inputs,
+    runId: run.id,
   });
 }

@@ -1,6 +1,7 @@
 /**
  * Running and cancelling from Slack: the input modal's submit (validate inline → ack → authorise →
- * start), Run buttons, the picker, and Cancel. Authorisation uses the runbook's `access.run` roles.
+ * start), Run buttons, the picker, and Cancel. What follows an ack goes on the after-ack queue
+ * (modals first: their trigger_id expires), so waiting requests are acked before it runs. Authorisation uses the runbook's `access.run` roles.
  */
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.ts';
@@ -9,7 +10,7 @@ import { parseInputModal, inputErrorsToBlocks, noticeView, runbookFromPickValue 
 import { prepareRun } from '../../engine/prepare.ts';
 import { errorText } from '../errors.ts';
 import { isAppError } from '../../errors.ts';
-import { inputModalFor } from './shared.ts';
+import { inputModalFor, openInputModal } from './shared.ts';
 import { decideAs } from './approvals.ts';
 import type { Runbook } from '../../manifests/schema.ts';
 import type { IncidentRecord } from '../../store/index.ts';
@@ -83,6 +84,36 @@ async function startFromModal(
   }
 }
 
+type StartRequest = Parameters<typeof startFromModal>[2];
+
+/**
+ * After the submit's ack: when authorisation had not answered within AUTH_BUDGET_MS, wait for it
+ * now (refusals are audited and told ephemerally), then start the run.
+ */
+async function startAfterAck(d: SlackDeps, client: App['client'], p: StartRequest, authPending: boolean) {
+  if (authPending) {
+    const late = await d.access.check(p.userId, p.runbook.access.run, p.incident);
+    if (!late.ok) {
+      d.store.audit.add({
+        at: d.clock.now(),
+        actor: p.userId,
+        action: 'run.refused',
+        subject: p.runbook.id,
+        detail: { needed: late.needed },
+      });
+      await client.chat
+        .postEphemeral({
+          channel: p.channelId,
+          user: p.userId,
+          text: `:no_entry: You can't run *${p.runbook.name}*: it needs ${late.who}.`,
+        })
+        .catch(() => undefined);
+      return;
+    }
+  }
+  await startFromModal(d, client, p);
+}
+
 /** The request travels in the button (≤ 2000 chars); without room for the inputs, no button. */
 function overrideButton(p: {
   runbook: Runbook;
@@ -136,14 +167,17 @@ export function registerRunActions(app: App, d: SlackDeps): void {
       // "Edit inputs" on a run awaiting approval: submitting approves it with these values.
       if (!d.store.idempotency.claim(`view:${view.id}`, d.clock.now())) return ack();
       await ack();
-      const answer = await decideAs(d, parsed.meta.runId, userId, 'approve', { inputs: parsed.inputs });
-      await client.chat
-        .postEphemeral({
-          channel: parsed.meta.channelId || incident?.channel || '',
-          user: userId,
-          text: answer.text,
-        })
-        .catch(() => undefined);
+      const runId = parsed.meta.runId;
+      d.afterAck.push('reply', `approve ${runId} with edited inputs`, async () => {
+        const answer = await decideAs(d, runId, userId, 'approve', { inputs: parsed.inputs });
+        await client.chat
+          .postEphemeral({
+            channel: parsed.meta.channelId || incident?.channel || '',
+            user: userId,
+            text: answer.text,
+          })
+          .catch(() => undefined);
+      });
       return;
     }
     const decision = await withTimeout(d.access.check(userId, runbook.access.run, incident), AUTH_BUDGET_MS);
@@ -166,98 +200,95 @@ export function registerRunActions(app: App, d: SlackDeps): void {
     // A double submit (or a retried delivery) of the same modal must not start a second run.
     if (!d.store.idempotency.claim(`view:${view.id}`, d.clock.now())) return ack();
     await ack();
-    if (decision === 'timeout') {
-      const late = await d.access.check(userId, runbook.access.run, incident);
-      if (!late.ok) {
-        d.store.audit.add({
-          at: d.clock.now(),
-          actor: userId,
-          action: 'run.refused',
-          subject: runbook.id,
-          detail: { needed: late.needed },
-        });
-        await client.chat
-          .postEphemeral({
-            channel: parsed.meta.channelId,
-            user: userId,
-            text: `:no_entry: You can't run *${runbook.name}*: it needs ${late.who}.`,
-          })
-          .catch(() => undefined);
-        return;
-      }
-    }
-    await startFromModal(d, client, {
-      runbook,
-      incident,
-      inputs: parsed.inputs,
-      userId,
-      channelId: parsed.meta.channelId,
-    });
+    d.afterAck.push('reply', `start ${runbook.id}`, () =>
+      startAfterAck(
+        d,
+        client,
+        { runbook, incident, inputs: parsed.inputs, userId, channelId: parsed.meta.channelId },
+        decision === 'timeout',
+      ),
+    );
   });
 
   app.action(ids.RUN_GATE_OVERRIDE, async ({ ack, action, body, client }) => {
     await ack();
-    let req: { r?: string; i?: string | null; in?: Record<string, unknown> };
-    try {
-      req = JSON.parse((action as { value?: string }).value ?? '{}');
-    } catch {
-      return;
-    }
-    const runbook = req.r ? d.catalog().runbooks.get(req.r) : undefined;
-    if (!runbook) return;
-    const incident = req.i ? (d.store.incidents.get(req.i) ?? null) : null;
-    const channelId = (body as { channel?: { id?: string } }).channel?.id ?? incident?.channel ?? '';
-    await startFromModal(d, client, {
-      runbook,
-      incident,
-      inputs: req.in ?? {},
-      userId: body.user.id,
-      channelId,
-      gateOverride: true,
-    });
+    d.afterAck.push('reply', 'gate override request', () => gateOverride(d, client, action, body));
   });
 
-  app.action(ids.RUNBOOK_RUN, async ({ ack, action, body, client }) => {
+  app.action(ids.RUNBOOK_RUN, async ({ ack, action, body }) => {
     await ack();
     const value = ids.decodeRunButton((action as { value?: string }).value);
-    const runbook = value && d.catalog().runbooks.get(value.runbookId);
-    if (!value || !runbook || !('trigger_id' in body)) return;
-    const incident = value.incidentId ? (d.store.incidents.get(value.incidentId) ?? null) : null;
-    const channelId = (body as { channel?: { id?: string } }).channel?.id ?? incident?.channel ?? '';
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: inputModalFor(d, runbook, incident, channelId) as never,
+    if (!value || !('trigger_id' in body)) return;
+    const triggerId = body.trigger_id;
+    const channel = (body as { channel?: { id?: string } }).channel?.id;
+    d.afterAck.push('modal', `input modal ${value.runbookId}`, async () => {
+      const runbook = d.catalog().runbooks.get(value.runbookId);
+      if (!runbook) return;
+      const incident = value.incidentId ? (d.store.incidents.get(value.incidentId) ?? null) : null;
+      await openInputModal(d, triggerId, runbook, incident, channel ?? incident?.channel ?? '');
     });
   });
 
-  app.action(ids.RUNBOOK_PICK, async ({ ack, action, body, client }) => {
+  app.action(ids.RUNBOOK_PICK, async ({ ack, action, body }) => {
     await ack();
     const selected = (action as { selected_option?: { value?: string } }).selected_option?.value;
-    const runbook = runbookFromPickValue(selected, [...d.catalog().runbooks.values()]);
     const view = (body as { view?: { id: string; hash: string; private_metadata?: string } }).view;
-    if (!runbook || !view) return;
-    const meta = parseInputModal(view as never, null).meta;
-    const incident = meta.incidentId ? (d.store.incidents.get(meta.incidentId) ?? null) : null;
-    try {
-      await client.views.update({
-        view_id: view.id,
-        hash: view.hash,
-        view: inputModalFor(d, runbook, incident, meta.channelId) as never,
-      });
-    } catch (e) {
-      // The user may have closed the modal already: nothing to update.
-      d.log.info({ err: (e as Error).message }, 'views.update of the picker failed');
-    }
+    if (!view) return;
+    d.afterAck.push('modal', 'picker → input modal', async () => {
+      const runbook = runbookFromPickValue(selected, [...d.catalog().runbooks.values()]);
+      if (!runbook) return;
+      const meta = parseInputModal(view as never, null).meta;
+      const incident = meta.incidentId ? (d.store.incidents.get(meta.incidentId) ?? null) : null;
+      try {
+        await d.slackApi.call('views.update', {
+          view_id: view.id,
+          hash: view.hash,
+          view: inputModalFor(d, runbook, incident, meta.channelId),
+        });
+      } catch (e) {
+        // The user may have closed the modal already: nothing to update.
+        d.log.info({ err: (e as Error).message }, 'views.update of the picker failed');
+      }
+    });
   });
 
   app.action(ids.RUN_CANCEL, async ({ ack, action, body, respond }) => {
     await ack();
     const runId = (action as { value?: string }).value ?? '';
-    const text = await cancelRunAs(d, runId, body.user.id);
-    await respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => undefined);
+    d.afterAck.push('reply', `cancel ${runId}`, async () => {
+      const text = await cancelRunAs(d, runId, body.user.id);
+      await respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => undefined);
+    });
   });
 
   // Link buttons still send block_actions; acknowledge so Slack shows no error.
   app.action(ids.RUN_OPEN_HARNESS, async ({ ack }) => ack());
   app.action(ids.RUN_LINK, async ({ ack }) => ack());
+}
+
+/** "Ask a commander to override": the run request travels in the button's value. */
+async function gateOverride(
+  d: SlackDeps,
+  client: App['client'],
+  action: unknown,
+  body: { user: { id: string } },
+) {
+  let req: { r?: string; i?: string | null; in?: Record<string, unknown> };
+  try {
+    req = JSON.parse((action as { value?: string }).value ?? '{}');
+  } catch {
+    return;
+  }
+  const runbook = req.r ? d.catalog().runbooks.get(req.r) : undefined;
+  if (!runbook) return;
+  const incident = req.i ? (d.store.incidents.get(req.i) ?? null) : null;
+  const channelId = (body as { channel?: { id?: string } }).channel?.id ?? incident?.channel ?? '';
+  await startFromModal(d, client, {
+    runbook,
+    incident,
+    inputs: req.in ?? {},
+    userId: body.user.id,
+    channelId,
+    gateOverride: true,
+  });
 }

@@ -1,19 +1,20 @@
 /**
- * `/runbook` — thin: parse, ack (with the answer when it is quick), then open modals or call the
- * engine. Subcommands: (none) picker · <words> · list · status · cancel <run> · explain · help.
+ * `/runbook` — thin: parse, ack (with the answer when it is quick), then queue what follows (open
+ * a modal, call the engine) on the after-ack queue, so waiting requests are acked first.
+ * Subcommands: (none) picker · <words> · list · status · cancel <run> · explain · validate · help.
  */
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.ts';
 import { findRunbook } from '../../manifests/find.ts';
 import { evaluateTrigger } from '../../domain/triggers.ts';
 import { helpText, runbookChoices, runList, explainText, runbookPickerModal } from '../blocks/index.ts';
-import { applicableRunbooks, inputModalFor, ephemeral } from './shared.ts';
+import { applicableRunbooks, openInputModal, ephemeral } from './shared.ts';
 import { cancelRunAs } from './run-actions.ts';
 import { errorText } from '../errors.ts';
 import { validateRunbookText } from './runbook-validate.ts';
 
 export function registerRunbookCommand(app: App, d: SlackDeps): void {
-  app.command('/runbook', async ({ command, ack, client, respond }) => {
+  app.command('/runbook', async ({ command, ack, respond }) => {
     const text = command.text.trim();
     const [first = '', ...rest] = text.split(/\s+/);
     const sub = first.toLowerCase();
@@ -60,21 +61,25 @@ export function registerRunbookCommand(app: App, d: SlackDeps): void {
       if (!runId)
         return ack(ephemeral(':warning: Which run? `/runbook cancel RUN-12` (see `/runbook status`).'));
       await ack();
-      const result = await cancelRunAs(d, runId, command.user_id);
-      await respond({ response_type: 'ephemeral', text: result });
+      d.afterAck.push('reply', `/runbook cancel ${runId}`, async () => {
+        const result = await cancelRunAs(d, runId, command.user_id);
+        await respond({ response_type: 'ephemeral', text: result });
+      });
       return;
     }
     if (sub === 'validate') return validateCommand(d, rest.join(' '), incident, runbooks, ack, respond);
     if (sub === '') {
       await ack();
-      await client.views.open({
-        trigger_id: command.trigger_id,
-        view: runbookPickerModal({
-          runbooks,
-          incidentId: incident?.id ?? null,
-          channelId: command.channel_id,
-        }) as never,
-      });
+      d.afterAck.push('modal', 'runbook picker', () =>
+        d.slackApi.call('views.open', {
+          trigger_id: command.trigger_id,
+          view: runbookPickerModal({
+            runbooks,
+            incidentId: incident?.id ?? null,
+            channelId: command.channel_id,
+          }),
+        }),
+      );
       return;
     }
     const catalog = d.catalog();
@@ -93,15 +98,15 @@ export function registerRunbookCommand(app: App, d: SlackDeps): void {
       );
     }
     await ack();
-    try {
-      await client.views.open({
-        trigger_id: command.trigger_id,
-        view: inputModalFor(d, found.runbook, incident, command.channel_id) as never,
-      });
-    } catch (e) {
-      d.log.warn({ err: (e as Error).message }, 'views.open failed');
-      await respond({ response_type: 'ephemeral', text: errorText(e) });
-    }
+    const runbook = found.runbook;
+    d.afterAck.push('modal', `input modal ${runbook.id}`, async () => {
+      try {
+        await openInputModal(d, command.trigger_id, runbook, incident, command.channel_id);
+      } catch (e) {
+        d.log.warn({ err: (e as Error).message }, 'views.open failed');
+        await respond({ response_type: 'ephemeral', text: errorText(e) });
+      }
+    });
   });
 }
 
@@ -130,6 +135,8 @@ async function validateCommand(
       ),
     );
   await ack(ephemeral(`:hourglass_flowing_sand: Checking ${found.runbook.name} against ${incident.id}…`));
-  const text = await validateRunbookText(d, found.runbook, incident).catch((e: unknown) => errorText(e));
-  await respond({ response_type: 'ephemeral', text });
+  d.afterAck.push('reply', `/runbook validate ${found.runbook.id}`, async () => {
+    const text = await validateRunbookText(d, found.runbook, incident).catch((e: unknown) => errorText(e));
+    await respond({ response_type: 'ephemeral', text });
+  });
 }

@@ -1,0 +1,131 @@
+/**
+ * A lean Web API caller for the calls that follow an ack (views.open, views.update). Profiling the
+ * ack benchmark showed @slack/web-api's WebClient spending ~0.5 ms of CPU per views.open on
+ * loopback — more than Bolt's whole ack path — in work that is not the request: it form-encodes
+ * the view's JSON, and builds redacted copies of the request and answer for debug lines even when
+ * debug is off. That CPU sits on the event loop the next ack waits on. Slack takes JSON bodies
+ * with the token in `Authorization: Bearer` for these methods, so this posts JSON over a
+ * keep-alive agent (~0.15 ms).
+ *
+ * Errors are @slack/web-api's own classes with the same meaning, so callers (errorText,
+ * slackErrorCode) cannot tell the difference: `ok:false` → WebAPIPlatformError, 429 →
+ * WebAPIRateLimitedError (rejected at once, as webClientOptions does), another HTTP status →
+ * WebAPIHTTPError, no answer → WebAPIRequestError. Transport errors and 5xx are retried twice
+ * (200 ms, 400 ms), as in webClientOptions; Slack errors are not.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import {
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+  type WebAPICallResult,
+} from '@slack/web-api';
+
+export interface LeanSlackApi {
+  /** POSTs `args` as JSON to `<SLACK_API_URL><method>`; resolves with Slack's answer when `ok`. */
+  call(method: string, args: Record<string, unknown>): Promise<WebAPICallResult>;
+  /** Same, with a body already serialized (e.g. a cached view inside it). */
+  callRaw(method: string, json: string): Promise<WebAPICallResult>;
+  /** Closes idle keep-alive sockets. */
+  close(): void;
+}
+
+export interface LeanSlackOptions {
+  token: string;
+  /** SLACK_API_URL, ending with `/`. */
+  slackApiUrl: string;
+  timeoutMs?: number;
+  retries?: number;
+  /** Called once per attempt: without an error when Slack answered ok (metrics count them). */
+  onOutcome?: (method: string, error?: unknown) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+
+export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
+  const base = new URL(opts.slackApiUrl);
+  const secure = base.protocol === 'https:';
+  const transport = secure ? https : http;
+  const agent = new transport.Agent({ keepAlive: true, maxSockets: 64 });
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const retries = opts.retries ?? 2;
+  const auth = `Bearer ${opts.token}`;
+
+  const once = (method: string, body: string) =>
+    new Promise<WebAPICallResult>((resolve, reject) => {
+      const req = transport.request(
+        {
+          protocol: base.protocol,
+          hostname: base.hostname.replace(/^\[|\]$/g, ''),
+          port: base.port,
+          path: `${base.pathname}${method}`,
+          method: 'POST',
+          agent,
+          timeout: timeoutMs,
+          headers: {
+            authorization: auth,
+            'content-type': 'application/json; charset=utf-8',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => reject(new WebAPIRequestError(e)));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status === 429) {
+              const after = Number(res.headers['retry-after']);
+              return reject(new WebAPIRateLimitedError(Number.isFinite(after) ? after : 1));
+            }
+            if (status !== 200)
+              return reject(
+                new WebAPIHTTPError(
+                  status,
+                  res.statusMessage ?? '',
+                  res.headers as Record<string, string>,
+                  text,
+                ),
+              );
+            let result: WebAPICallResult;
+            try {
+              result = JSON.parse(text) as WebAPICallResult;
+            } catch (e) {
+              return reject(new WebAPIRequestError(e as Error));
+            }
+            if (!result.ok) return reject(new WebAPIPlatformError(result as never));
+            resolve(result);
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer from ${method} within ${timeoutMs} ms`)));
+      req.on('error', (e) => reject(new WebAPIRequestError(e)));
+      req.end(body);
+    });
+
+  const retryable = (e: unknown) =>
+    e instanceof WebAPIRequestError || (e instanceof WebAPIHTTPError && e.statusCode >= 500);
+
+  async function callRaw(method: string, json: string): Promise<WebAPICallResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await once(method, json);
+        opts.onOutcome?.(method);
+        return r;
+      } catch (e) {
+        opts.onOutcome?.(method, e);
+        if (attempt >= retries || !retryable(e)) throw e;
+        await sleep(200 * 2 ** attempt);
+      }
+    }
+  }
+
+  return {
+    callRaw,
+    call: (method, args) => callRaw(method, JSON.stringify(args)),
+    close: () => agent.destroy(),
+  };
+}
