@@ -18,7 +18,7 @@ import type { Clock } from '../engine/ports.ts';
 import { parseDuration } from '../domain/duration.ts';
 import type { GateHold } from './evaluate.ts';
 import type { GateService } from './service.ts';
-import type { GateSync, WindowScope } from './store.ts';
+import { createWindowRetirer, sameScope, scopeOf } from './retire.ts';
 import {
   entityConfigs,
   freezeIdentifier,
@@ -45,59 +45,7 @@ export function createFreezeReconciler(deps: ReconcilerDeps) {
   let running: Promise<GateSyncResult[]> | null = null;
   let again = false;
 
-  const scopeOf = (gate: DeploymentGate): WindowScope => ({
-    org: gate.harness?.org,
-    project: gate.harness?.project,
-  });
-  const sameScope = (a: WindowScope, b: WindowScope): boolean => a.org === b.org && a.project === b.project;
-
-  /** Disables the window if it is enabled; true when it was. */
-  async function disableWindow(identifier: string, scope: WindowScope): Promise<boolean> {
-    const actual = await freeze.get(identifier, scope);
-    if (!actual || actual.status !== 'Enabled') return false;
-    await freeze.setStatus(identifier, 'Disabled', scope);
-    return true;
-  }
-
-  const RETIRING = 'retiring: ';
-  /** The gate of this window is gone: disable the window, forget it. A failure is retried next pass. */
-  async function retire(row: GateSync & { gate: string }, now: number): Promise<GateSyncResult> {
-    const identifier = freezeIdentifier(row.gate);
-    const where = { gate: row.gate, identifier };
-    if (!row.scope) {
-      // Recorded before migration 0007: we cannot address it, so say what to check by hand.
-      log.warn(
-        where,
-        'deployment gate is gone from the manifests; its Harness freeze window (org/project unknown) may still be enabled: disable it in Harness',
-      );
-      gates.store.dropSync(row.gate);
-      return { ...where, action: 'forgotten' };
-    }
-    try {
-      const disabled = await disableWindow(identifier, row.scope);
-      gates.store.dropSync(row.gate);
-      log.info(
-        { ...where, org: row.scope.org, project: row.scope.project, disabled },
-        disabled
-          ? 'deployment gate is gone from the manifests: its Harness freeze window is disabled'
-          : 'deployment gate is gone from the manifests: its Harness freeze window was not enabled; forgotten',
-      );
-      return { ...where, action: disabled ? 'retired' : 'forgotten' };
-    } catch (e) {
-      const error = toAppError(e).message;
-      if (!row.error?.startsWith(RETIRING))
-        log.warn(
-          { ...where, err: error },
-          'could not disable the freeze window of a removed deployment gate; retrying every minute',
-        );
-      gates.store.setSync(row.gate, {
-        error: RETIRING + error,
-        failingSince: row.failingSince ?? now,
-        syncedAt: row.syncedAt,
-      });
-      return { ...where, error };
-    }
-  }
+  const { disableWindow, retire } = createWindowRetirer({ gates, freeze, log });
 
   async function syncGate(gate: DeploymentGate, holds: GateHold[], now: number): Promise<string> {
     const id = freezeIdentifier(gate.id);
