@@ -4,6 +4,12 @@
  * production, against the loopback Slack and Harness fakes), at concurrency 1 and 32. Baseline: a
  * bare Bolt app of the same version with the same receiver and a no-op listener, measured in the
  * same run. The response time of the signed POST is the ack time: HTTPReceiver answers on ack().
+ *
+ * The bench incident is a `major-incident`, so `/runbook rollback` resolves to emergency-rollback
+ * and opens its input modal, like the Run button: both requests are acked and then followed by a
+ * views.open. Each request carries its own trigger_id starting with its send time (ms), so the
+ * Slack fake's record of views.open gives the trigger_id's age when the modal was opened (Slack
+ * refuses it after 3 s); the bench checks that every request opened its modal.
  */
 import { spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
@@ -13,6 +19,7 @@ import { startSlackFake } from '../test/fakes/slack-fake.ts';
 import { spawnBot } from '../test/support/bot-process.ts';
 import { tempDir } from '../test/support/tmp.ts';
 import { slashCommand, blockAction } from '../test/support/slack-requests.ts';
+import type { SlackFake } from '../test/fakes/slack-fake.ts';
 import * as ids from '../src/slack/ids.ts';
 import { check, ms, percentile, printSection, round, type Check } from './stats.ts';
 import { waitForPort } from './proc.ts';
@@ -41,6 +48,12 @@ async function load(send: Send, total: number, concurrency: number): Promise<num
   return times;
 }
 
+let sent = 0;
+/** Slack-shaped (`<digits>.<digits>.<word>`), unique, and starting with the send time in ms. */
+const triggerId = () => `${Date.now()}.${++sent}.bench`;
+const triggerAge = (call: { at: number; args: Record<string, unknown> }) =>
+  call.at - Number(String(call.args.trigger_id).split('.')[0]);
+
 function senders(url: string, channel: string, incidentId: string | null) {
   const command: Send = () =>
     slashCommand(url, SIGNING_SECRET, {
@@ -48,9 +61,11 @@ function senders(url: string, channel: string, incidentId: string | null) {
       text: 'rollback',
       channel_id: channel,
       user_id: 'U111',
+      trigger_id: triggerId(),
     });
   const click: Send = () =>
     blockAction(url, SIGNING_SECRET, {
+      trigger_id: triggerId(),
       channel: { id: channel, name: 'bench' },
       actions: [
         {
@@ -62,6 +77,15 @@ function senders(url: string, channel: string, incidentId: string | null) {
       ],
     });
   return { command, click };
+}
+
+/** Waits (up to 10 s) for the modals of `expected` requests sent after `from`, then their trigger ages. */
+async function modalsOpened(slack: SlackFake, from: number, expected: number) {
+  const opens = () => slack.callsTo('views.open').filter((c) => c.at >= from);
+  const until = Date.now() + 10_000;
+  while (opens().length < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  const calls = opens();
+  return { ok: calls.filter((c) => c.outcome === 'ok').length, ages: calls.map(triggerAge) };
 }
 
 export async function benchAck(opts: { requests: number }): Promise<Check[]> {
@@ -98,11 +122,15 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
     const res = await fetch(`${botUrl}/api/incidents`, {
       method: 'POST',
       headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      // A major incident: emergency-rollback (aliases: rollback) applies, so /runbook rollback
+      // opens its modal. P2 and not customer facing: its incident.created trigger stays quiet.
       body: JSON.stringify({
         summary: 'Bench incident',
         severity: 'P2',
         service: 'checkout',
         environment: 'prod',
+        type: 'major-incident',
+        fields: { customer_facing: false, region: 'eu-west-1' },
       }),
     });
     const incident = (await res.json()) as { id: string; channel: string | null };
@@ -123,17 +151,25 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
       for (const c of [1, 32]) {
         // Interleave the two targets so drift (GC, the fakes) hits both alike.
         const bt = await load(b, opts.requests, c);
+        const from = Date.now();
         const rt = await load(r, opts.requests, c);
+        const modals = await modalsOpened(slack, from, opts.requests);
         const p50 = percentile(rt, 50);
         const p99 = percentile(rt, 99);
         const bp50 = percentile(bt, 50);
         const bp99 = percentile(bt, 99);
         lines.push(
           `${kind.padEnd(18)} c=${String(c).padEnd(2)} runbook-bot p50 ${ms(p50)} p99 ${ms(p99)} | bare Bolt p50 ${ms(bp50)} p99 ${ms(bp99)} | ratio p50 ${round(p50 / bp50)}× p99 ${round(p99 / bp99)}×`,
+          `${''.padEnd(23)} modals opened ${modals.ok}/${opts.requests}; trigger_id age at views.open p50 ${ms(percentile(modals.ages, 50))} p99 ${ms(percentile(modals.ages, 99))} max ${ms(Math.max(...modals.ages))}`,
         );
         checks.push(
           check(`${kind} c=${c}: p99 ≤ 1.2× bare Bolt`, p99 <= 1.2 * bp99, `${round(p99 / bp99)}×`),
           check(`${kind} c=${c}: p99 far under Slack's 3 s (< 1 s)`, p99 < 1000, ms(p99)),
+          check(
+            `${kind} c=${c}: every request opened its modal, trigger_id age p99 < 1 s (Slack: 3 s)`,
+            modals.ok === opts.requests && percentile(modals.ages, 99) < 1000,
+            `${modals.ok}/${opts.requests}, p99 ${ms(percentile(modals.ages, 99))}`,
+          ),
         );
       }
     }

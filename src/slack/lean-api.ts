@@ -42,7 +42,7 @@ export interface LeanSlackOptions {
   onOutcome?: (method: string, error?: unknown) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
   const base = new URL(opts.slackApiUrl);
