@@ -15,7 +15,7 @@ export const CONFIG_BEGIN = '<!-- config:begin -->';
 export const CONFIG_END = '<!-- config:end -->';
 export const CONFIG_DOCS_COMMAND = 'npm run docs:config';
 export const CONFIG_DOCS_USAGE =
-  'config-docs [--check] [--readme file]            rewrite the README configuration table from the config schema';
+  'config-docs [--check] [--readme file]       rewrite the README configuration table from the config schema';
 
 /** The part of a zod 4 schema we read; `_zod.def` is zod's public introspection surface. */
 interface Inspectable {
