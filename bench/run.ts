@@ -40,10 +40,10 @@ if (only.has('ack')) checks.push(...(await benchAck({ requests: num('requests', 
 if (only.has('watch'))
   checks.push(
     ...(await benchWatch({
-      runs: num('runs', quick ? 400 : 1000),
+      runs: num('runs', quick ? 400 : 10_000),
       projects: num('projects', 20),
       finishFromMs: 10_000,
-      finishToMs: quick ? 30_000 : 130_000,
+      finishToMs: quick ? 30_000 : 190_000,
       baselineMs: quick ? 15_000 : 30_000,
     })),
   );

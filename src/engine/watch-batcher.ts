@@ -65,14 +65,15 @@ export interface WatchBatchingOptions {
   freshMs: number;
   /**
    * List calls per minute for all projects together (default: unlimited). Rows are then reused
-   * longer so that a full round over every watched execution fits, and pushes go first.
+   * longer so that a full round over every watched execution fits in half of it, and pushes go
+   * first.
    */
   listBudgetPerMin?: number;
   /** Page size of the list call (Harness's `size`). Default 100. */
   pageSize?: number;
   /** Executions named per list call. Default: the page size. */
   idsPerCall?: number;
-  /** How long a push waits for other pushes of its project before the list call. Default 200. */
+  /** How long a push waits for other pushes of its project before the list call. Default 100. */
   confirmDelayMs?: number;
   /** How long a first read waits for other reads of its project. Default 20. */
   coalesceMs?: number;
@@ -103,6 +104,8 @@ interface Project extends PacedJob {
 }
 
 const WATCH = Symbol('runbook-bot.watcher');
+/** Share of the list budget the safety-net polling plans for; pushes (served first) use the rest. */
+const POLL_SHARE = 0.5;
 type Watched = HarnessClient & { [WATCH]: Watcher };
 
 /** `RUNNING` (execute's engine enum) and `Running` (display value) are the same status. */
@@ -124,7 +127,7 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
   const now = opts.now ?? (() => Date.now());
   const pageSize = opts.pageSize ?? 100;
   const idsPerCall = opts.idsPerCall ?? pageSize;
-  const confirmDelayMs = opts.confirmDelayMs ?? 200;
+  const confirmDelayMs = opts.confirmDelayMs ?? 100;
   const coalesceMs = opts.coalesceMs ?? 20;
   const pacer = createListPacer({ perMinute: opts.listBudgetPerMin });
   const projects = new Map<string, Project>();
@@ -132,12 +135,15 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
   const where = new Map<string, Project>();
   const stats = { listCalls: 0, detailCalls: 0, unchanged: 0, fromList: 0, hinted: 0 };
 
-  /** Rows are fresh for freshMs, or as long as a full round over every watched id takes. */
+  /**
+   * Rows are fresh for freshMs, or as long as a full round over every watched id takes at half
+   * the list budget: polling never asks for more than that half, so pushes always find room.
+   */
   function freshFor(): number {
     if (!opts.listBudgetPerMin) return opts.freshMs;
     let calls = 0;
     for (const p of projects.values()) calls += Math.ceil(p.ids.size / idsPerCall);
-    return Math.max(opts.freshMs, (calls * 60_000) / opts.listBudgetPerMin);
+    return Math.max(opts.freshMs, (calls * 60_000) / (opts.listBudgetPerMin * POLL_SHARE));
   }
 
   function projectOf(org: string, project: string): Project {
@@ -163,6 +169,8 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
   }
 
   function watch(p: Project, id: string): void {
+    const before = where.get(id);
+    if (before && before !== p) forget(before, id); // expect() guessed another project
     p.ids.set(id, now());
     where.set(id, p);
   }
@@ -339,15 +347,22 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
 /**
  * After a (re)start: registers every waiting pipeline step with the watcher, so the first reads
  * of thousands of runs share full list calls instead of each waiting for its own. One query; the
- * org/project come from the run's manifest snapshot.
+ * org/project come from the run's manifest snapshot (its `staging:` target for a test incident,
+ * as actions/test-incident.ts decides). A wrong guess only costs a row the read will not use.
  */
 export function expectWaitingSteps(watcher: Watcher, db: Store['db']): number {
   const rows = db
     .prepare(
       `SELECT s.external_id AS executionId,
-              json_extract(r.runbook_json, '$.steps[' || s.idx || '].with.org') AS org,
-              json_extract(r.runbook_json, '$.steps[' || s.idx || '].with.project') AS project
-         FROM run_steps s JOIN runs r ON r.id = s.run_id
+              CASE WHEN i.is_test = 1
+                   THEN coalesce(json_extract(r.runbook_json, '$.steps[' || s.idx || '].with.staging.org'),
+                                 json_extract(r.runbook_json, '$.steps[' || s.idx || '].with.org'))
+                   ELSE json_extract(r.runbook_json, '$.steps[' || s.idx || '].with.org') END AS org,
+              CASE WHEN i.is_test = 1
+                   THEN coalesce(json_extract(r.runbook_json, '$.steps[' || s.idx || '].with.staging.project'),
+                                 json_extract(r.runbook_json, '$.steps[' || s.idx || '].with.project'))
+                   ELSE json_extract(r.runbook_json, '$.steps[' || s.idx || '].with.project') END AS project
+         FROM run_steps s JOIN runs r ON r.id = s.run_id LEFT JOIN incidents i ON i.id = r.incident_id
         WHERE s.status = 'running' AND s.uses = 'harness.pipeline' AND s.external_id IS NOT NULL`,
     )
     .all() as { executionId: string; org: unknown; project: unknown }[];

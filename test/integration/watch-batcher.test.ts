@@ -201,8 +201,8 @@ test('with many projects, rows are reused longer so lists keep within their shar
   const projects = ['p1', 'p2', 'p3', 'p4'];
   const ids = await startMany(client, fake, projects, 2);
   let now = 0;
-  // 4 projects × 1 call within 120 list calls/minute → rows are fresh for 2 s, not 100 ms.
-  const w = watcherOf(withWatchBatching(client, { freshMs: 100, listBudgetPerMin: 120, now: () => now }))!;
+  // 4 projects × 1 call within half of 240 list calls/minute → rows are fresh for 2 s, not 100 ms.
+  const w = watcherOf(withWatchBatching(client, { freshMs: 100, listBudgetPerMin: 240, now: () => now }))!;
   const readAll = () =>
     Promise.all(
       ids.map((x) =>
