@@ -5,7 +5,9 @@
  * waits for the work of the requests before it. This queue runs that work from `setImmediate`
  * instead: the loop first reads and acks what has arrived, then starts queued jobs for at most
  * `sliceMs` per turn (so one turn never holds acks back for long) with at most `concurrency` jobs
- * in flight (a job's await on Slack or the engine does not count against the slice).
+ * in flight (a job's await on Slack or the engine does not count against the slice). Under a flood
+ * of requests that could starve the jobs, so a job that has waited `urgentMs` starts whatever the
+ * slice says: a modal must open while its trigger_id is still good.
  *
  * Order: `modal` jobs first — a trigger_id expires 3 s after the click, so `views.open` must not wait
  * behind slower work — then `reply`, then `background`; first in, first out within each.
@@ -32,6 +34,8 @@ export interface AfterAckOptions {
   concurrency?: number;
   /** CPU budget per event-loop turn for starting jobs, in ms. */
   sliceMs?: number;
+  /** A job queued this long (ms) starts in the next turn regardless of the slice. */
+  urgentMs?: number;
   now?: () => number;
   /** Called when a job starts, with how long it waited in the queue (ms). */
   onStart?: (priority: AfterAckPriority, waitedMs: number) => void;
@@ -47,8 +51,11 @@ interface Job {
 }
 
 export function createAfterAckQueue(opts: AfterAckOptions): AfterAckQueue {
-  const concurrency = opts.concurrency ?? 16;
+  // In-flight jobs mostly wait on Slack (~100-300 ms per views.open from a real workspace), so the
+  // bound is about memory and Slack's load, not CPU.
+  const concurrency = opts.concurrency ?? 64;
   const sliceMs = opts.sliceMs ?? 2;
+  const urgentMs = opts.urgentMs ?? 500;
   const now = opts.now ?? (() => performance.now());
   const queues: Record<AfterAckPriority, Job[]> = { modal: [], reply: [], background: [] };
   // Index of the next job per queue: shift() on a long array is O(n).
@@ -58,6 +65,12 @@ export function createAfterAckQueue(opts: AfterAckOptions): AfterAckQueue {
   let scheduled = false;
   let draining = false;
   const idleWaiters: (() => void)[] = [];
+
+  /** The oldest waiting job's queue time per priority order, i.e. the job next() would return. */
+  const peek = (): Job | undefined => {
+    for (const p of PRIORITIES) if (heads[p] < queues[p].length) return queues[p][heads[p]];
+    return undefined;
+  };
 
   const next = (): Job | undefined => {
     for (const p of PRIORITIES) {
@@ -107,12 +120,16 @@ export function createAfterAckQueue(opts: AfterAckOptions): AfterAckQueue {
 
   const turn = () => {
     scheduled = false;
-    const until = now() + sliceMs;
+    const t0 = now();
     while (waiting && inFlight < concurrency) {
       const job = next();
       if (!job) break;
       start(job);
-      if (now() >= until) break;
+      const t = now();
+      if (t - t0 < sliceMs) continue;
+      // Out of slice: go on only while the next job has waited too long already.
+      const head = peek();
+      if (!head || t - head.queuedAt < urgentMs) break;
     }
     // Whatever is left starts on a later turn, after the loop has polled for I/O again.
     if (waiting && inFlight < concurrency) schedule();

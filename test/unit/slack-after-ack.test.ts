@@ -90,6 +90,17 @@ test('after-ack: one turn starts jobs only for its time slice, then yields to I/
   assert.deepEqual(started, [0, 1, 2, 3, 4, 5]);
 });
 
+test('after-ack: jobs that waited urgentMs start regardless of the slice (a trigger_id expires)', async () => {
+  const { log } = logSink();
+  let clock = 0;
+  const q = createAfterAckQueue({ log, concurrency: 100, sliceMs: 2, urgentMs: 500, now: () => clock });
+  const started: number[] = [];
+  for (let i = 0; i < 6; i++) q.push('modal', `m${i}`, () => void (started.push(i), (clock += 1)));
+  clock = 600; // the loop was busy: every job has waited 600 ms by the time its turn comes
+  await tick();
+  assert.deepEqual(started, [0, 1, 2, 3, 4, 5]);
+});
+
 test('after-ack: waits are reported; failing jobs are logged by name and do not stop the queue', async () => {
   const { log, lines } = logSink();
   const waits: [string, number][] = [];
