@@ -12,7 +12,7 @@ export interface BudgetOptions {
   limit: number;
   /** Window length; 60,000 ms (Slack's minute) unless a test shortens it. */
   windowMs?: number;
-  /** Calls allowed per 1/60 of the window; defaults to a sixth of `limit` (at least 1). */
+  /** Calls allowed per 1/60 of the window; defaults to a tenth of `limit` (at least 1). */
   burst?: number;
 }
 
@@ -30,7 +30,7 @@ export class CallBudget {
     }
     this.limit = o.limit;
     this.windowMs = o.windowMs ?? 60_000;
-    this.burst = Math.max(1, Math.min(this.limit, o.burst ?? Math.ceil(this.limit / 6)));
+    this.burst = Math.max(1, Math.min(this.limit, o.burst ?? Math.ceil(this.limit / 10)));
   }
 
   /** The earliest time (≥ now) a call may start. */

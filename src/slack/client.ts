@@ -1,7 +1,12 @@
 /**
  * The Web API client. Rate-limited calls are rejected (not paused for minutes inside the client) so
- * that callers decide: the live-message publisher coalesces and waits `Retry-After`, listeners tell
- * the user. Other failures retry briefly, never for the client's default half hour.
+ * that callers decide: the live-message publisher pauses that method class for `Retry-After` and
+ * sends the latest state afterwards, listeners tell the user. @slack/web-api's default would instead
+ * pause its whole request queue and retry up to 10 times over ~30 minutes: a 429 on chat.update
+ * would hold up views.open for a slash command whose trigger expires in 3 s, and the publisher's own
+ * retry would come on top. The client still emits `rate_limited` for every 429, which the publisher
+ * listens to, so 429s met by follow-ups on the same client pause live messages too. Other failures
+ * (HTTP 5xx, network) retry twice within about a second.
  */
 import {
   WebClient,

@@ -104,7 +104,9 @@ export class RunMessagePublisher implements Notifier {
       onStart: (e, t) => e.channel && this.pacer.reserve(e.channel, t),
     });
     deps.client.on?.('rate_limited', (retryAfterSec, req) => {
-      const method = String(req?.url ?? '').split('/').pop();
+      const method = String(req?.url ?? '')
+        .split('/')
+        .pop();
       if (method === 'chat.update') this.updates.pause(retryAfterSec * 1000);
       if (method === 'chat.postMessage') this.posts.pause(retryAfterSec * 1000);
     });
@@ -123,6 +125,15 @@ export class RunMessagePublisher implements Notifier {
   }
 
   runChanged(run: RunRecord, steps?: StepRecord[]): void {
+    try {
+      this.markChanged(run, steps);
+    } catch (e) {
+      // Whatever goes wrong here is the message's problem, never the run's.
+      this.deps.log.warn({ run: run.id, err: (e as Error).message }, 'slack live message not queued');
+    }
+  }
+
+  private markChanged(run: RunRecord, steps?: StepRecord[]): void {
     const { store } = this.deps;
     const row = store.runMessages.get(run.id);
     const incident = this.incidentOf(run);
@@ -221,7 +232,12 @@ export class RunMessagePublisher implements Notifier {
     if (!row.ts) {
       const { msg, hash } = this.render(run, store.runs.steps(run.id), incident);
       return async () => {
-        const r = await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false });
+        const r = await client.chat.postMessage({
+          channel,
+          text: msg.text,
+          blocks: msg.blocks,
+          unfurl_links: false,
+        });
         store.runMessages.setTs(run.id, String(r.ts));
         store.runMessages.setPosted(run.id, { lastHash: hash }, this.now());
         // Replies for the events so far, and any change while the root was on its way.

@@ -61,6 +61,8 @@ export class PublishLane {
   private timerAt = Infinity;
   private soon = false;
   private stopped = false;
+  /** After a 429, one call at a time until one succeeds: the end of a pause is not a free-for-all. */
+  private probing = false;
 
   constructor(private readonly o: LaneOptions) {}
 
@@ -72,9 +74,13 @@ export class PublishLane {
 
   /** Slack said 429 (to us or to another caller of the client): the whole class waits. */
   pause(retryAfterMs: number): void {
-    const until = this.o.now() + retryAfterMs;
-    if (until > this.o.budget.pausedUntil) {
-      this.o.log.warn({ method: this.o.name, retryAfterMs }, 'slack rate limited: pausing live messages of this kind');
+    const now = this.o.now();
+    const until = now + retryAfterMs;
+    if (this.o.budget.pausedUntil <= now) {
+      this.o.log.warn(
+        { method: this.o.name, retryAfterMs },
+        'slack rate limited: pausing live messages of this kind',
+      );
     }
     this.o.budget.pauseUntil(until);
     this.wake(until);
@@ -125,13 +131,14 @@ export class PublishLane {
     const now = this.o.now();
     const budgetAt = this.o.budget.nextAt(now);
     if (budgetAt > now) return this.wake(budgetAt);
-    if (this.inFlight.size >= this.o.maxInFlight) return; // a finishing call pumps again
+    const maxInFlight = this.probing ? 1 : this.o.maxInFlight;
+    if (this.inFlight.size >= maxInFlight) return; // a finishing call pumps again
     const { ready, wakeAt } = this.queue.ready(now, (e) =>
       this.inFlight.has(e.runId) ? Infinity : (this.o.readyAt?.(e) ?? 0),
     );
     let next = wakeAt;
     for (const e of ready) {
-      if (this.inFlight.size >= this.o.maxInFlight) break;
+      if (this.inFlight.size >= maxInFlight) break;
       const t = this.o.now();
       const b = this.o.budget.nextAt(t);
       if (b > t) {
@@ -154,7 +161,10 @@ export class PublishLane {
     try {
       send = this.o.prepare(e, now);
     } catch (err) {
-      this.o.log.warn({ run: e.runId, method: this.o.name, err: (err as Error).message }, 'slack live message skipped');
+      this.o.log.warn(
+        { run: e.runId, method: this.o.name, err: (err as Error).message },
+        'slack live message skipped',
+      );
       return;
     }
     if (!send) return;
@@ -163,7 +173,9 @@ export class PublishLane {
     this.inFlight.add(e.runId);
     send()
       .then(
-        () => undefined,
+        () => {
+          this.probing = false;
+        },
         (err: unknown) => this.failed(e, err),
       )
       .catch(() => undefined)
@@ -179,6 +191,7 @@ export class PublishLane {
     const code = slackErrorCode(err);
     if (retryAfter !== undefined || code === 'ratelimited' || code === 'rate_limited') {
       // Nothing was posted: the entry goes back, unchanged in age and priority.
+      this.probing = true;
       this.pause((retryAfter ?? 1) * 1000);
       this.queue.putBack({ ...e, notBefore: now });
       return;

@@ -109,6 +109,8 @@ export interface SlackFake {
   readonly calls: SlackCall[];
   callsTo(method: string): SlackCall[];
   failNext(method: string, n: number, kind: FailKind): void;
+  /** Every call to `method` fails with `kind` for the next `ms` milliseconds (a 429 storm). */
+  failFor(method: string, ms: number, kind: FailKind): void;
   setRateLimit(limit: RateLimit | null): void;
   /** A response_url served by the fake; `failNext('response_url', …)` makes posts to it fail. */
   responseUrl(id: string): string;
@@ -141,6 +143,14 @@ export interface SlackFake {
   close(): Promise<void>;
 }
 
+function checkKind(fn: string, kind: string): void {
+  if (!/^(ratelimited(:\d+)?|http500|error:[a-z0-9_]+)$/.test(kind)) {
+    throw new Error(
+      `${fn}: unknown kind "${kind}"; use ratelimited, ratelimited:<seconds>, http500 or error:<code>`,
+    );
+  }
+}
+
 const METHODS: Record<string, Handler> = { ...chatMethods, ...viewMethods, ...conversationMethods };
 const DEFAULT_LIMITED = ['chat.postMessage', 'chat.update'];
 
@@ -151,6 +161,7 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
   const calls: SlackCall[] = [];
   const responses: ResponsePost[] = [];
   const failures = new Map<string, FailKind[]>();
+  const failWindows = new Map<string, { until: number; kind: FailKind }>();
   const recent = new Map<string, number[]>();
   let rateLimit: RateLimit | null = opts.rateLimit ?? null;
   const socket = createSocketMode({
@@ -176,7 +187,8 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
 
   /** Answers an injected failure; true when one was due. */
   const injected = (key: string, res: ServerResponse, call?: SlackCall): boolean => {
-    const kind = failures.get(key)?.shift();
+    const window = failWindows.get(key);
+    const kind = window && Date.now() < window.until ? window.kind : failures.get(key)?.shift();
     if (kind === undefined) return false;
     if (kind.startsWith('ratelimited')) {
       const retryAfter = kind.split(':')[1] ?? '1';
@@ -291,14 +303,14 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
     failNext(method, n, kind) {
-      if (!/^(ratelimited(:\d+)?|http500|error:[a-z0-9_]+)$/.test(kind)) {
-        throw new Error(
-          `failNext: unknown kind "${kind}"; use ratelimited, ratelimited:<seconds>, http500 or error:<code>`,
-        );
-      }
+      checkKind('failNext', kind);
       const queue = failures.get(method) ?? [];
       for (let i = 0; i < n; i++) queue.push(kind);
       failures.set(method, queue);
+    },
+    failFor(method, ms, kind) {
+      checkKind('failFor', kind);
+      failWindows.set(method, { until: Date.now() + ms, kind });
     },
     setRateLimit(limit) {
       rateLimit = limit;
