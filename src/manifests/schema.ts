@@ -55,9 +55,12 @@ export const stagingPipelineSchema = z
   .refine((v) => Object.values(v).some((x) => x !== undefined), {
     message: `staging names the pipeline a test incident runs instead: set at least one of ${STAGING_PIPELINE_KEYS.join(', ')}`,
   })
-  .describe(
-    'The staging pipeline a test incident runs instead (same Run-YAML and bindings): org, project and/or pipeline; unnamed parts stay the production ones.',
-  );
+  // meta rather than describe: minProperties tells editors what the refine above checks.
+  .meta({
+    description:
+      'The staging pipeline a test incident runs instead (same Run-YAML and bindings): org, project and/or pipeline; unnamed parts stay the production ones.',
+    minProperties: 1,
+  });
 export type StagingPipeline = z.infer<typeof stagingPipelineSchema>;
 
 export const harnessPipelineWith = z.strictObject({
