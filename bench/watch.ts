@@ -16,6 +16,10 @@ import { spawnBot, type BotProcess } from '../test/support/bot-process.ts';
 import { tempDir } from '../test/support/tmp.ts';
 import { createStore } from '../src/store/index.ts';
 import { createEngine } from '../src/engine/engine.ts';
+import { harnessPipelineAction } from '../src/engine/actions/harness-pipeline.ts';
+import { applyResult } from '../src/engine/transitions.ts';
+import type { StepResult } from '../src/engine/ports.ts';
+import type { RunRecord, StepRecord } from '../src/store/index.ts';
 import { createIncidentService } from '../src/incidents/service.ts';
 import { createHarnessClient } from '../src/harness/client.ts';
 import { loadManifests } from '../src/manifests/load.ts';
@@ -105,18 +109,49 @@ async function seed(dir: string, fake: HarnessFake, slack: SlackFake, o: WatchOp
     }
   });
   fake.program('bench_pipe', { statuses: ['Running'] });
-  // All runs are recorded in one transaction (10,000 separate commits would dominate the seed),
-  // then the real engine starts their pipelines in the fake.
-  store.tx(() => {
-    for (let r = 0; r < o.runs; r++) {
+  // All runs are recorded in one transaction (10,000 separate commits would dominate the seed).
+  const runs = store.tx(() =>
+    Array.from({ length: o.runs }, (_, r) =>
       engine.startRun({
         runbookId: `watch-p${r % o.projects}`,
         incidentId: incidentIds[r % channels]!,
         requester: 'U111',
-      });
+      }),
+    ),
+  );
+  // Their pipelines are started by the real harness.pipeline action (HTTP execute into the fake),
+  // 64 at a time; what the engine records for a started step is then written in ONE transaction
+  // with the engine's own transition (claim, then applyResult), instead of two commits per run.
+  const now = Date.now();
+  const deps = { store, harness, poll: { minMs: POLL_MS, maxMs: 30_000 } };
+  const started: { run: RunRecord; step: StepRecord; result: StepResult }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < runs.length) {
+      const run = runs[next++]!;
+      const step = store.runs.steps(run.id)[0]!;
+      const spec = run.runbook.steps[0]!;
+      const ctx = { run, step, spec, incident: null, scope: {}, now, deps, log };
+      started.push({ run, step, result: await harnessPipelineAction.start(ctx) });
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+  store.tx(() => {
+    for (const { run, step, result } of started) {
+      const spec = run.runbook.steps[0]!;
+      const timeout = harnessPipelineAction.timeoutMs?.(spec);
+      const claim = {
+        status: 'running' as const,
+        dispatching: true,
+        attempts: step.attempts + 1,
+        startedAt: now,
+        deadlineAt: timeout ? now + timeout : null,
+        nextAttemptAt: null,
+      };
+      if (!store.runs.updateStep(run.id, step.idx, claim, ['pending'])) throw new Error(`bench seed: ${run.id}`);
+      applyResult(store, run, { ...step, ...claim }, result, now);
     }
   });
-  await engine.drain();
   const waiting = store.db
     .prepare(`SELECT COUNT(*) AS n FROM run_steps WHERE status = 'running' AND external_id IS NOT NULL`)
     .get() as { n: number };

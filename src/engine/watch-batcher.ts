@@ -340,8 +340,17 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
     stats: () => ({ ...stats, watched: where.size }),
   };
 
-  // Every client method passes through untouched (methods added later included).
-  return { ...client, [WATCH]: watcher };
+  // Every client method passes through untouched (methods added later included); an execution
+  // started here is watched from its start, so a push for it is confirmed in a shared list call.
+  return {
+    ...client,
+    async execute(req) {
+      const res = await client.execute(req);
+      watch(projectOf(req.org, req.project), res.executionId);
+      return res;
+    },
+    [WATCH]: watcher,
+  };
 }
 
 /**

@@ -118,6 +118,38 @@ test('a notification is only a hint: a lying event does not finish a running pip
   }
 });
 
+test('a burst of 20 notifications in one project: one or two list calls, no detail call, all recorded', async () => {
+  const bot = await startBot({
+    extraManifests: { 'push.yaml': RUNBOOK },
+    env: { HARNESS_WEBHOOK_SECRET: SECRET, POLL_INTERVAL_MS: '60000' },
+  });
+  try {
+    bot.harness.program('push_pipe', { statuses: ['Running'] });
+    const runs = Array.from({ length: 20 }, () =>
+      bot.app.engine.startRun({ runbookId: 'push-watch', requester: 'U0PUSH' }),
+    );
+    bot.app.scheduler.kick();
+    const idOf = (runId: string) => bot.app.store.runs.steps(runId)[0]?.externalId;
+    assert.ok(await until(() => runs.every((r) => idOf(r.id) != null), 5000), 'all pipelines executed');
+    const ids = runs.map((r) => idOf(r.id)!);
+    for (const id of ids) bot.harness.setStatus(id, 'Success');
+    const lists = bot.harness.requestsTo('list').length;
+    const details = bot.harness.requestsTo('status').length;
+    const answers = await Promise.all(ids.map((id) => post(bot, { eventData: { planExecutionId: id } })));
+    assert.ok(answers.every((a) => a.status === 202 && a.json.matched === 1));
+    assert.ok(
+      await until(() => runs.every((r) => bot.app.store.runs.get(r.id)!.state === 'succeeded'), 3000),
+      'every run recorded from the push',
+    );
+    // The events are debounced per project (100 ms): one call, two if the burst straddles it.
+    const used = bot.harness.requestsTo('list').length - lists;
+    assert.ok(used >= 1 && used <= 2, `${used} list calls for 20 events`);
+    assert.equal(bot.harness.requestsTo('status').length, details, 'no detail call per event');
+  } finally {
+    await bot.stop();
+  }
+});
+
 test('refusals: wrong or missing secret, bad bodies, wrong method; off without a secret', async () => {
   const bot = await startBot({ env: { HARNESS_WEBHOOK_SECRET: SECRET } });
   try {

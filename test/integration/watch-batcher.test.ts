@@ -219,3 +219,101 @@ test('with many projects, rows are reused longer so lists keep within their shar
   await readAll();
   assert.ok(await until(() => fake.requestsTo('list').length === 8, 5000), 'read again after 2 s');
 });
+
+test('a push burst of 25 executions in one project is confirmed by ONE list call, no detail call', async (t) => {
+  const { fake, client } = await setup(t);
+  fake.program('p', { statuses: ['Running'] });
+  // Started through the watching client: watched from the execute on, before any read.
+  const watched = withWatchBatching(client, { freshMs: 60_000, confirmDelayMs: 50 });
+  const w = watcherOf(watched)!;
+  const ids: string[] = [];
+  for (let i = 0; i < 25; i++)
+    ids.push((await watched.execute({ org: 'default', project: 'alpha', pipeline: 'p', yaml: YAML })).executionId);
+  assert.equal(w.stats().watched, 25);
+  for (const id of ids) fake.setStatus(id, 'Success');
+  const confirmed = await Promise.all(ids.map((id) => w.confirm(id)));
+  assert.ok(confirmed.every(Boolean));
+  const lists = fake.requestsTo('list');
+  assert.equal(lists.length, 1, 'one list call for the whole burst');
+  assert.deepEqual(
+    [...(JSON.parse(lists[0]!.body) as { planExecutionIds: string[] }).planExecutionIds].sort(),
+    [...ids].sort(),
+  );
+  const reads = await Promise.all(
+    ids.map((executionId) => w.read({ org: 'default', project: 'alpha', executionId, lastStatus: 'RUNNING' })),
+  );
+  assert.ok(reads.every((r) => r.changed && r.summary.outcome === 'succeeded' && r.summary.stages.list.length > 0));
+  assert.equal(fake.requestsTo('list').length, 1, 'the reads use the confirmed rows');
+  assert.equal(fake.requestsTo('status').length, 0, 'no detail call');
+  assert.equal(w.stats().watched, 0);
+});
+
+test('paging: more ids than a page holds are read over several pages of one filtered list', async (t) => {
+  const { fake, client } = await setup(t);
+  const ids = await startMany(client, fake, ['alpha'], 5);
+  fake.setStatus(ids[1]!.executionId, 'Aborted');
+  const w = watcherOf(withWatchBatching(client, { freshMs: 60_000, pageSize: 2, idsPerCall: 5 }))!;
+  const reads = await Promise.all(
+    ids.map((x) => w.read({ org: 'default', project: 'alpha', executionId: x.executionId, lastStatus: 'Running' })),
+  );
+  const lists = fake.requestsTo('list');
+  assert.deepEqual(
+    lists.map((r) => [r.query.page, r.query.size]),
+    [
+      ['0', '2'],
+      ['1', '2'],
+      ['2', '2'],
+    ],
+  );
+  assert.ok(lists.every((r) => (JSON.parse(r.body) as { planExecutionIds: string[] }).planExecutionIds.length === 5));
+  assert.deepEqual(
+    reads.map((r) => r.changed),
+    [false, true, false, false, false],
+  );
+  assert.equal(reads[1]!.summary.outcome, 'cancelled');
+  assert.equal(fake.requestsTo('status').length, 0);
+});
+
+test('idsPerCall splits a project: 7 watched executions, 3 per call → 3 list calls', async (t) => {
+  const { fake, client } = await setup(t);
+  const ids = await startMany(client, fake, ['alpha'], 7);
+  const w = watcherOf(withWatchBatching(client, { freshMs: 60_000, idsPerCall: 3 }))!;
+  await Promise.all(
+    ids.map((x) => w.read({ org: 'default', project: 'alpha', executionId: x.executionId, lastStatus: 'Running' })),
+  );
+  const named = fake.requestsTo('list').map((r) => (JSON.parse(r.body) as { planExecutionIds: string[] }).planExecutionIds);
+  // The last call has room for 2 more: it is filled with the stalest rows, free of charge.
+  assert.deepEqual(
+    named.map((n) => n.length),
+    [3, 3, 3],
+  );
+  assert.deepEqual(new Set(named.flat()), new Set(ids.map((x) => x.executionId)));
+});
+
+test('a terminal list row without stages is completed by one detail call; a missing row too', async (t) => {
+  const { fake, client } = await setup(t);
+  const ids = await startMany(client, fake, ['alpha'], 2);
+  // A Harness whose list rows lack the layout (stages): the detail call has them.
+  const thin: HarnessClient = {
+    ...client,
+    async listExecutions(req) {
+      const page = await client.listExecutions(req);
+      return {
+        ...page,
+        items: page.items
+          .filter((i) => i.executionId !== ids[1]!.executionId)
+          .map((i) => ({ ...i, stages: { ...i.stages, list: [] } })),
+      };
+    },
+  };
+  const w = watcherOf(withWatchBatching(thin, { freshMs: 60_000 }))!;
+  fake.setStatus(ids[0]!.executionId, 'Failed');
+  const [done, missing] = await Promise.all(
+    ids.map((x) => w.read({ org: 'default', project: 'alpha', executionId: x.executionId, lastStatus: 'Running' })),
+  );
+  assert.ok(done!.changed && done!.summary.outcome === 'failed' && done!.summary.stages.list.length > 0);
+  assert.ok(!missing!.changed || missing!.summary.status === 'Running');
+  assert.equal(fake.requestsTo('list').length, 1);
+  assert.equal(fake.requestsTo('status').length, 2, 'one for the stage-less terminal row, one for the missing row');
+  assert.equal(w.stats().detailCalls, 2);
+});
