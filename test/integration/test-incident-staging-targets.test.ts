@@ -1,7 +1,8 @@
 /**
  * Test incidents, further: a webhook's staging target is signed with the staging secret (the
  * production secret and URL are never used), an email goes only to the staging recipients (the
- * production cc is dropped), and cancelling a run aborts the staging execution in its own project.
+ * production cc is dropped), cancelling a run aborts the staging execution in its own project,
+ * and the validate checklist asks Harness for the staging pipeline.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,9 @@ import { runbookFromYaml, runToEnd } from '../support/engine-setup.ts';
 import { setupFollowups, type FollowupSetup } from '../support/followups-setup.ts';
 import { startWebhookFake } from '../fakes/webhook-fake.ts';
 import { startSmtpReceiver } from '../support/smtp-receiver.ts';
+import { startHarnessFake } from '../fakes/harness-fake.ts';
+import { createInputTemplateReader } from '../../src/harness/input-template.ts';
+import { testIncidentChecks } from '../../src/engine/test-incident-checklist.ts';
 
 function testIncident(s: FollowupSetup, test = true) {
   return s.store.tx(() =>
@@ -123,5 +127,79 @@ steps:
     );
   } finally {
     await s.cleanup();
+  }
+});
+
+test('validate checklist: the staging pipeline is asked of Harness (real reader, Harness fake)', async () => {
+  const fake = await startHarnessFake();
+  try {
+    const rb = runbookFromYaml(`kind: Runbook
+id: rb
+name: RB
+steps:
+  - id: deploy
+    uses: harness.pipeline
+    with:
+      org: default
+      project: payments
+      pipeline: deploy
+      inputs: |
+        pipeline:
+          identifier: deploy
+          variables:
+            - { name: service, type: String, value: <+input> }
+      bind: { service: { from: incident.service } }
+      staging: { project: payments_staging, pipeline: deploy_staging }
+`);
+    const incident = {
+      id: 'INC-1',
+      summary: 's',
+      severity: 'P2',
+      status: 'investigating',
+      service: 'checkout',
+      environment: 'prod',
+      type: 'any',
+      commander: null,
+      channel: null,
+      createdAt: '2026-01-01T00:00:00Z',
+      fields: {},
+      test: true,
+    } as const;
+    const read = createInputTemplateReader({
+      baseUrl: fake.url,
+      uiUrl: 'https://app.harness.io',
+      apiKey: fake.apiKey,
+      accountId: fake.accountId,
+      timeoutMs: 2000,
+      maxRetries: 0,
+    });
+    const missing = await testIncidentChecks(rb, incident, { read });
+    assert.equal(missing.length, 1);
+    assert.equal(missing[0]!.state, 'failed');
+    assert.match(
+      missing[0]!.title,
+      /^Staging pipeline default\/payments_staging\/deploy_staging \(step deploy\): not reachable$/,
+    );
+    fake.templates.set(
+      'deploy_staging',
+      'pipeline:\n  identifier: "deploy_staging"\n  variables:\n    - name: "service"\n      type: "String"\n      value: "<+input>"\n',
+    );
+    const ok = await testIncidentChecks(rb, incident, { read });
+    assert.deepEqual(
+      [ok[0]!.state, ok[0]!.title],
+      [
+        'ok',
+        'Staging pipeline default/payments_staging/deploy_staging (step deploy): Harness returns it; runtime inputs match',
+      ],
+    );
+    const asked = fake.templates.calls.map(
+      (c) => `${c.query.projectIdentifier}/${c.query.pipelineIdentifier}`,
+    );
+    assert.ok(
+      asked.every((a) => a === 'payments_staging/deploy_staging'),
+      asked.join(', '),
+    );
+  } finally {
+    await fake.close();
   }
 });
