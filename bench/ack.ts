@@ -22,7 +22,7 @@ import { slashCommand, blockAction } from '../test/support/slack-requests.ts';
 import type { SlackFake } from '../test/fakes/slack-fake.ts';
 import * as ids from '../src/slack/ids.ts';
 import { check, ms, percentile, printSection, round, type Check } from './stats.ts';
-import { waitForPort } from './proc.ts';
+import { procStats, waitForPort } from './proc.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SIGNING_SECRET = 'bench-signing-secret';
@@ -150,17 +150,24 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
     ] as const) {
       for (const c of [1, 32]) {
         // Interleave the two targets so drift (GC, the fakes) hits both alike.
+        // CPU seconds per request of each app over its cell (the bot's includes opening the
+        // modals): unlike latency, not skewed by whatever else the machine runs.
+        const cpu = (pid: number) => procStats(pid).cpuS;
+        const bare0 = cpu(bare.pid!);
         const bt = await load(b, opts.requests, c);
+        const bareCpu = (cpu(bare.pid!) - bare0) / opts.requests;
         const from = Date.now();
+        const bot0 = cpu(bot.child.pid!);
         const rt = await load(r, opts.requests, c);
         const modals = await modalsOpened(slack, from, opts.requests);
+        const botCpu = (cpu(bot.child.pid!) - bot0) / opts.requests;
         const p50 = percentile(rt, 50);
         const p99 = percentile(rt, 99);
         const bp50 = percentile(bt, 50);
         const bp99 = percentile(bt, 99);
         lines.push(
           `${kind.padEnd(18)} c=${String(c).padEnd(2)} runbook-bot p50 ${ms(p50)} p99 ${ms(p99)} | bare Bolt p50 ${ms(bp50)} p99 ${ms(bp99)} | ratio p50 ${round(p50 / bp50)}× p99 ${round(p99 / bp99)}×`,
-          `${''.padEnd(23)} modals opened ${modals.ok}/${opts.requests}; trigger_id age at views.open p50 ${ms(percentile(modals.ages, 50))} p99 ${ms(percentile(modals.ages, 99))} max ${ms(Math.max(...modals.ages))}`,
+          `${''.padEnd(23)} modals opened ${modals.ok}/${opts.requests}; trigger_id age at views.open p50 ${ms(percentile(modals.ages, 50))} p99 ${ms(percentile(modals.ages, 99))} max ${ms(Math.max(...modals.ages))}; CPU per request runbook-bot ${ms(botCpu * 1000)} (ack + modal) | bare Bolt ${ms(bareCpu * 1000)}`,
         );
         checks.push(
           check(`${kind} c=${c}: p99 ≤ 1.2× bare Bolt`, p99 <= 1.2 * bp99, `${round(p99 / bp99)}×`),

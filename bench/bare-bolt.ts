@@ -21,3 +21,5 @@ const app = new App({
 app.command('/runbook', async ({ ack }) => ack());
 app.action(/.*/, async ({ ack }) => ack());
 createServer(receiver.requestListener).listen(0, '127.0.0.1');
+// Exit through 'exit' handlers on SIGTERM (the bench stops it so), so a profiler hook can write out.
+process.once('SIGTERM', () => process.exit(0));
