@@ -136,3 +136,56 @@ test('/runbook validate: checklist with values, reachable and unreachable pipeli
     await bot.stop();
   }
 });
+
+test('/runbook validate in a test incident: the staging pipeline is asked of Harness, skips and redirects listed', async () => {
+  const bot = await startBot();
+  try {
+    bot.harness.templates.set('rollback_service', ROLLBACK_TEMPLATE);
+    bot.harness.templates.set(
+      'rollback_service_staging',
+      ROLLBACK_TEMPLATE.replace('identifier: "rollback_service"', 'identifier: "rollback_service_staging"'),
+    );
+    const created = await bot.api('POST', '/api/incidents', {
+      summary: 'Rehearsal: checkout slow',
+      severity: 'P3',
+      service: 'checkout',
+      environment: 'qa',
+      type: 'major-incident',
+      fields: { customer_facing: false },
+      test: true,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const channel = await bot.slack.waitFor(() => bot.app.store.incidents.get(created.json.id)?.channel, {
+      what: 'the incident channel',
+    });
+    await slashCommand(bot.url, SIGNING_SECRET, {
+      command: '/runbook',
+      text: 'validate rollback',
+      channel_id: channel,
+      user_id: 'U111',
+      response_url: bot.slack.responseUrl('validate-test'),
+    });
+    const [reply] = await bot.slack.waitFor(
+      () => (bot.slack.responsesTo('validate-test').length ? bot.slack.responsesTo('validate-test') : null),
+      { what: 'the checklist', timeoutMs: 10_000 },
+    );
+    const text = String((reply!.body as { text: string }).text);
+    assert.match(
+      text,
+      /Staging pipeline default\/payments_staging\/rollback_service_staging \(step rollback\): Harness returns it/,
+    );
+    assert.match(text, /against test incident \*INC-1\*/);
+    assert.match(text, /diagnose \(harness\.pipeline\): skipped: test incident \(no staging pipeline\)/);
+    assert.match(text, /jira-comment \(jira\.comment\): redirected to its staging target \(issue OPS-9999\)/);
+    assert.match(text, /jira-done \(jira\.transition\): skipped: test incident/);
+    const asked = bot.harness.requests.filter(
+      (r) =>
+        r.query.pipelineIdentifier === 'rollback_service_staging' &&
+        r.query.projectIdentifier === 'payments_staging',
+    );
+    assert.ok(asked.length >= 1, 'Harness was asked for the staging pipeline');
+    assert.equal(bot.harness.requestsTo('execute').length, 0);
+  } finally {
+    await bot.stop();
+  }
+});

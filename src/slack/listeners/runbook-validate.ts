@@ -10,6 +10,7 @@ import type { IncidentRecord } from '../../store/index.ts';
 import type { InputTemplate, InputTemplateRequest } from '../../harness/input-template.ts';
 import { parseRunYaml } from '../../domain/runtime-inputs/index.ts';
 import { userMessage } from '../../errors.ts';
+import { testIncidentChecks } from '../../engine/test-incident-checklist.ts';
 import {
   checklistText,
   followupChecks,
@@ -92,6 +93,11 @@ export async function validateRunbookText(
     ...(await pipelineChecks(runbook, d.readInputTemplate)),
     timelineCheck(d),
     ...followupChecks(runbook, env),
+    // A test incident runs `staging:` targets: check those are reachable/configured too.
+    ...(await testIncidentChecks(runbook, incident, {
+      env,
+      ...(d.readInputTemplate ? { read: d.readInputTemplate } : {}),
+    })),
   ];
   return checklistText(runbook, incident, items);
 }
