@@ -28,6 +28,11 @@ export interface LeanSlackApi {
   call(method: string, args: Record<string, unknown>): Promise<WebAPICallResult>;
   /** Same, with a body already serialized (e.g. a cached view inside it). */
   callRaw(method: string, json: string): Promise<WebAPICallResult>;
+  /**
+   * For calls whose answer is not needed (views.open echoes the whole view back): resolves once
+   * Slack said `ok`, without parsing the rest of the answer; errors as in `call`.
+   */
+  send(method: string, json: string): Promise<void>;
   /** Closes idle keep-alive sockets. */
   close(): void;
 }
@@ -42,6 +47,8 @@ export interface LeanSlackOptions {
   onOutcome?: (method: string, error?: unknown) => void;
 }
 
+const OK_PREFIX = /^\s*\{\s*"ok"\s*:\s*true\s*[,}]/;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
@@ -52,13 +59,14 @@ export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const retries = opts.retries ?? 2;
   const auth = `Bearer ${opts.token}`;
+  const hostname = base.hostname.replace(/^\[|\]$/g, '');
 
-  const once = (method: string, body: string) =>
+  const once = (method: string, body: string, parse: boolean) =>
     new Promise<WebAPICallResult>((resolve, reject) => {
       const req = transport.request(
         {
           protocol: base.protocol,
-          hostname: base.hostname.replace(/^\[|\]$/g, ''),
+          hostname,
           port: base.port,
           path: `${base.pathname}${method}`,
           method: 'POST',
@@ -75,8 +83,12 @@ export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', (e) => reject(new WebAPIRequestError(e)));
           res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
             const status = res.statusCode ?? 0;
+            // Slack answers `{"ok":true,…`: when the caller does not need the answer, that is all
+            // there is to read (no 3 KB string, no parsed copy of the view for the GC).
+            if (!parse && status === 200 && OK_PREFIX.test(chunks[0]?.toString('latin1', 0, 32) ?? ''))
+              return resolve({ ok: true });
+            const text = Buffer.concat(chunks).toString('utf8');
             if (status === 429) {
               const after = Number(res.headers['retry-after']);
               return reject(new WebAPIRateLimitedError(Number.isFinite(after) ? after : 1));
@@ -109,10 +121,10 @@ export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
   const retryable = (e: unknown) =>
     e instanceof WebAPIRequestError || (e instanceof WebAPIHTTPError && e.statusCode >= 500);
 
-  async function callRaw(method: string, json: string): Promise<WebAPICallResult> {
+  async function attempt(method: string, json: string, parse: boolean): Promise<WebAPICallResult> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const r = await once(method, json);
+        const r = await once(method, json, parse);
         opts.onOutcome?.(method);
         return r;
       } catch (e) {
@@ -124,8 +136,9 @@ export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
   }
 
   return {
-    callRaw,
-    call: (method, args) => callRaw(method, JSON.stringify(args)),
+    callRaw: (method, json) => attempt(method, json, true),
+    call: (method, args) => attempt(method, JSON.stringify(args), true),
+    send: async (method, json) => void (await attempt(method, json, false)),
     close: () => agent.destroy(),
   };
 }

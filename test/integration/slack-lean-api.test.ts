@@ -46,12 +46,19 @@ test('lean api: views.open and views.update as JSON with a bearer token; the fak
   await api.callRaw('views.open', raw);
   assert.equal(slack.callsTo('views.open').length, 2);
 
+  // send(): success is all the caller learns.
+  assert.equal(
+    await api.send('views.open', `{"trigger_id":"1.4.lean","view":${JSON.stringify(modal('Third'))}}`),
+    undefined,
+  );
+  assert.equal(slack.callsTo('views.open').at(-1)!.outcome, 'ok');
+
   await api.call('views.update', { view_id: id, view: modal('Updated') });
   assert.deepEqual((slack.view(id)!.view as { title: unknown }).title, {
     type: 'plain_text',
     text: 'Updated',
   });
-  assert.deepEqual(outcomes, ['views.open:ok', 'views.open:ok', 'views.update:ok']);
+  assert.deepEqual(outcomes, ['views.open:ok', 'views.open:ok', 'views.open:ok', 'views.update:ok']);
 });
 
 test('lean api: Slack errors are WebAPIPlatformError (not retried); 429 is WebAPIRateLimitedError at once', async (t) => {
@@ -70,14 +77,25 @@ test('lean api: Slack errors are WebAPIPlatformError (not retried); 429 is WebAP
   assert.ok(used instanceof WebAPIPlatformError, String(used));
   assert.equal(slackErrorCode(used), 'exchanged_trigger_id');
 
+  const again = await api
+    .send('views.open', `{"trigger_id":"9.9.used","view":${JSON.stringify(modal('Thrice'))}}`)
+    .catch((e) => e);
+  assert.ok(again instanceof WebAPIPlatformError, 'send() rejects on ok:false too');
+  assert.equal(slackErrorCode(again), 'exchanged_trigger_id');
+
   slack.failNext('views.open', 1, 'ratelimited:7');
   const limited = await api
     .call('views.open', { trigger_id: '9.9.rl', view: modal('Limited') })
     .catch((e) => e);
   assert.ok(limited instanceof WebAPIRateLimitedError, String(limited));
   assert.equal(retryAfterSeconds(limited), 7);
-  assert.equal(slack.callsTo('views.open').length, 3, 'neither is retried');
-  assert.deepEqual(outcomes, ['views.open:ok', 'views.open:exchanged_trigger_id', 'views.open:ratelimited']);
+  assert.equal(slack.callsTo('views.open').length, 4, 'none is retried');
+  assert.deepEqual(outcomes, [
+    'views.open:ok',
+    'views.open:exchanged_trigger_id',
+    'views.open:exchanged_trigger_id',
+    'views.open:ratelimited',
+  ]);
 });
 
 test('lean api: HTTP 500 is retried twice (200 ms, 400 ms), then WebAPIHTTPError', async (t) => {

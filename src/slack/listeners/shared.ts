@@ -49,7 +49,7 @@ export function openInputModal(
     incident && !edit
       ? modals.json(runbook, incident, channelId, () => inputModalFor(d, runbook, incident, channelId))
       : JSON.stringify(inputModalFor(d, runbook, incident, channelId, edit));
-  return d.slackApi.callRaw('views.open', `{"trigger_id":${JSON.stringify(triggerId)},"view":${view}}`);
+  return d.slackApi.send('views.open', `{"trigger_id":${JSON.stringify(triggerId)},"view":${view}}`);
 }
 
 export const ephemeral = (m: { text: string; blocks?: unknown[] } | string) =>
