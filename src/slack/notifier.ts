@@ -56,7 +56,10 @@ export interface PublisherLimits {
 export const DEFAULT_UPDATES_PER_MIN = 50;
 export const DEFAULT_POSTS_PER_MIN = 300;
 
-/** A run's terminal state and an approval prompt matter more than progress. */
+/**
+ * A run's terminal state and an approval prompt (the root message, or its rewrite) matter more than
+ * progress and than thread replies.
+ */
 const priorityOf = (run: RunRecord): Priority =>
   isTerminalRun(run.state) || run.state === 'awaiting_approval' ? 1 : 0;
 
@@ -144,7 +147,9 @@ export class RunMessagePublisher implements Notifier {
       this.posts.mark(run.id, { priority, channel }); // the root post shows the latest state
       return;
     }
-    if (this.freshEvents(run.id, row.lastEventId).length > 0) this.posts.mark(run.id, { priority, channel });
+    // Thread replies are the run's history: the state itself (root message, rewrite) goes first.
+    if (this.freshEvents(run.id, row.lastEventId).length > 0)
+      this.posts.mark(run.id, { priority: 0, channel });
     const { hash } = this.render(run, steps ?? store.runs.steps(run.id), incident);
     if (hash === row.lastHash) return;
     this.updates.mark(run.id, {
@@ -228,7 +233,7 @@ export class RunMessagePublisher implements Notifier {
       store.runMessages.claim(run.id, channel, now);
       row = store.runMessages.get(run.id)!;
     }
-    const again = () => this.posts.mark(run.id, { priority: priorityOf(run), channel });
+    const again = () => this.posts.mark(run.id, { priority: 0, channel });
     if (!row.ts) {
       const { msg, hash } = this.render(run, store.runs.steps(run.id), incident);
       return async () => {
