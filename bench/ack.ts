@@ -88,6 +88,23 @@ async function modalsOpened(slack: SlackFake, from: number, expected: number) {
   return { ok: calls.filter((c) => c.outcome === 'ok').length, ages: calls.map(triggerAge) };
 }
 
+/** The bot's after-ack queue wait of modal jobs: cumulative histogram buckets from /metrics. */
+async function modalWaitBuckets(botUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${botUrl}/metrics`)).text();
+  const re = /^runbook_bot_slack_after_ack_wait_seconds_bucket\{le="([^"]+)",priority="modal"\} (\d+)/gm;
+  return new Map([...text.matchAll(re)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+/** The smallest bucket bound holding 99% of the jobs between two scrapes: "p99 ≤ that". */
+function waitP99(before: Map<string, number>, after: Map<string, number>): string {
+  const total = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
+  for (const [le, n] of after) {
+    if (le === '+Inf') continue;
+    if (n - (before.get(le) ?? 0) >= 0.99 * total) return `≤ ${Number(le) * 1000} ms`;
+  }
+  return '> 3 s';
+}
+
 export async function benchAck(opts: { requests: number }): Promise<Check[]> {
   const tmp = tempDir('runbook-bot-bench-ack-');
   cpSync(join(ROOT, 'manifests'), join(tmp.dir, 'manifests'), { recursive: true });
@@ -158,16 +175,18 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
         const bareCpu = (cpu(bare.pid!) - bare0) / opts.requests;
         const from = Date.now();
         const bot0 = cpu(bot.child.pid!);
+        const waits0 = await modalWaitBuckets(botUrl);
         const rt = await load(r, opts.requests, c);
         const modals = await modalsOpened(slack, from, opts.requests);
         const botCpu = (cpu(bot.child.pid!) - bot0) / opts.requests;
+        const queueWait = waitP99(waits0, await modalWaitBuckets(botUrl));
         const p50 = percentile(rt, 50);
         const p99 = percentile(rt, 99);
         const bp50 = percentile(bt, 50);
         const bp99 = percentile(bt, 99);
         lines.push(
           `${kind.padEnd(18)} c=${String(c).padEnd(2)} runbook-bot p50 ${ms(p50)} p99 ${ms(p99)} | bare Bolt p50 ${ms(bp50)} p99 ${ms(bp99)} | ratio p50 ${round(p50 / bp50)}× p99 ${round(p99 / bp99)}×`,
-          `${''.padEnd(23)} modals opened ${modals.ok}/${opts.requests}; trigger_id age at views.open p50 ${ms(percentile(modals.ages, 50))} p99 ${ms(percentile(modals.ages, 99))} max ${ms(Math.max(...modals.ages))}; CPU per request runbook-bot ${ms(botCpu * 1000)} (ack + modal) | bare Bolt ${ms(bareCpu * 1000)}`,
+          `${''.padEnd(23)} modals opened ${modals.ok}/${opts.requests}; trigger_id age at views.open p50 ${ms(percentile(modals.ages, 50))} p99 ${ms(percentile(modals.ages, 99))} max ${ms(Math.max(...modals.ages))}; bot's after-ack queue wait p99 ${queueWait}; CPU per request runbook-bot ${ms(botCpu * 1000)} (ack + modal) | bare Bolt ${ms(bareCpu * 1000)}`,
         );
         checks.push(
           check(`${kind} c=${c}: p99 ≤ 1.2× bare Bolt`, p99 <= 1.2 * bp99, `${round(p99 / bp99)}×`),
