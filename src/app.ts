@@ -223,6 +223,8 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
       store,
       clock,
       kick: () => scheduler.kick(),
+      // A confirmed push is recorded at once, not behind thousands of routine polls.
+      advance: (runIds) => void engine.advanceNow(runIds),
       watcher: watcherOf(harness),
       log,
     }),

@@ -28,8 +28,12 @@ import type { Store } from '../store/index.ts';
 import type { HarnessApi } from './ports.ts';
 
 export type WatchRead =
-  /** The status is the one read last time: its summary (stages included) is enough. */
-  | { changed: false; summary: ExecutionSummary }
+  /**
+   * The status is the one read last time: its summary (stages included) is enough. `notBefore`:
+   * the row will not be refreshed before then, so reading again sooner would see the same row (a
+   * push still makes the step due at once).
+   */
+  | { changed: false; summary: ExecutionSummary; notBefore?: number }
   /** The status changed: a complete summary (from the list, or the detail call). */
   | { changed: true; summary: ExecutionSummary };
 
@@ -192,10 +196,10 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
     p.timer.unref?.();
   }
 
-  /** Ids for one call: pushes, then waiting or stale reads, then the stalest other rows. */
+  /** Ids for one call: pushes, then reads that wait, then stale reads, then the stalest rows. */
   function pickIds(p: Project): string[] {
     const picked = new Set<string>();
-    for (const set of [p.pushed, p.wanted])
+    for (const set of [p.pushed, p.waiters.keys(), p.wanted])
       for (const id of set) {
         if (picked.size >= idsPerCall) break;
         picked.add(id);
@@ -290,7 +294,7 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
     if (s.phase === 'terminal') forget(p, ref.executionId); // the step ends with this read
     if (sameStatus(s.status, ref.lastStatus)) {
       stats.unchanged++;
-      return { changed: false, summary: s };
+      return { changed: false, summary: s, notBefore: row.at + freshFor() };
     }
     if (!isComplete(s)) return detail(ref);
     stats.fromList++;

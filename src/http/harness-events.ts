@@ -33,6 +33,8 @@ export interface HarnessEventsDeps {
   clock: Clock;
   /** Runs an engine pass now. */
   kick: () => void;
+  /** Advances these runs' due steps now, ahead of the pass (engine.advanceNow); else kick. */
+  advance?: (runIds: string[]) => void;
   watcher?: Watcher | undefined;
   log: Logger;
 }
@@ -74,16 +76,16 @@ export function createHarnessEventsHandler(deps: HarnessEventsDeps) {
     `SELECT run_id, idx FROM run_steps WHERE status = 'running' AND external_id = ?`,
   );
 
-  /** Marks every step watching the execution due now; returns how many. */
-  function markDue(executionId: string): number {
+  /** Marks every step watching the execution due now (durably); returns their runs. */
+  function markDue(executionId: string): string[] {
     const now = deps.clock.now();
-    let n = 0;
+    const runs: string[] = [];
     deps.store.tx(() => {
       for (const s of findSteps.all(executionId)) {
-        if (deps.store.runs.updateStep(s.run_id, s.idx, { nextAttemptAt: now }, ['running'])) n++;
+        if (deps.store.runs.updateStep(s.run_id, s.idx, { nextAttemptAt: now }, ['running'])) runs.push(s.run_id);
       }
     });
-    return n;
+    return runs;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -105,8 +107,9 @@ export function createHarnessEventsHandler(deps: HarnessEventsDeps) {
         const confirmed = deps.watcher ? deps.watcher.confirm(id) : Promise.resolve(false);
         void confirmed
           .then(() => {
-            markDue(id);
-            deps.kick();
+            const runs = markDue(id);
+            if (deps.advance) deps.advance(runs);
+            else deps.kick();
           })
           .catch((e: unknown) =>
             deps.log.warn({ execution: id, err: e instanceof Error ? e.message : String(e) }, 'harness event'),

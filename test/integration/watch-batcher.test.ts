@@ -112,6 +112,7 @@ test('40 waiting executions over 2 projects: 2 list calls naming them, no detail
   const second = await Promise.all(ids.map(read));
   assert.ok(second.every((r) => !r.changed), 'answered from the stale rows');
   assert.ok(await until(() => fake.requestsTo('list').length === 4, 3000), 'one refresh per project');
+  await new Promise((r) => setTimeout(r, 200)); // the fake saw the calls: let their answers land
   const third = await Promise.all(ids.map(read));
   const changed = third.filter((r) => r.changed);
   assert.equal(changed.length, 1, 'only the finished execution changed');

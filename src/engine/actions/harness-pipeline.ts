@@ -93,9 +93,12 @@ export const harnessPipelineAction: ActionDefinition = {
     const watcher = watcherOf(harness);
     // Batched: the project's shared list answers unless the status changed (watch-batcher.ts);
     // an unchanged execution is still running, so its listed summary (stages) is all we need.
-    const ex = watcher
-      ? (await watcher.read({ ...ref, lastStatus: ctx.step.externalStatus })).summary
-      : await harness.getExecution(ref);
+    const read = watcher
+      ? await watcher.read({ ...ref, lastStatus: ctx.step.externalStatus })
+      : { summary: await harness.getExecution(ref) };
+    const ex = read.summary;
+    // The shared row is not refreshed before `notBefore`: an earlier read would see the same row.
+    const notBefore = 'notBefore' in read ? (read.notBefore ?? 0) : 0;
     const url = ctx.step.url ?? ex.url;
     const progress = { stages: ex.stages, status: ex.status, runSequence: ex.runSequence ?? null };
     const output = {
@@ -109,7 +112,7 @@ export const harnessPipelineAction: ActionDefinition = {
       const elapsed = ctx.now - (ctx.step.startedAt ?? ctx.now);
       return {
         kind: 'wait',
-        nextCheckAt: ctx.now + nextPollDelay(elapsed, ctx.deps.poll),
+        nextCheckAt: Math.max(ctx.now + nextPollDelay(elapsed, ctx.deps.poll), notBefore),
         externalStatus: ex.status,
         progress,
         output,
