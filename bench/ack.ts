@@ -98,6 +98,7 @@ async function modalWaitBuckets(botUrl: string): Promise<Map<string, number>> {
 /** The smallest bucket bound holding 99% of the jobs between two scrapes: "p99 ≤ that". */
 function waitP99(before: Map<string, number>, after: Map<string, number>): string {
   const total = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
+  if (total === 0) return 'n/a (no after-ack queue metric)';
   for (const [le, n] of after) {
     if (le === '+Inf') continue;
     if (n - (before.get(le) ?? 0) >= 0.99 * total) return `≤ ${Number(le) * 1000} ms`;
