@@ -413,6 +413,11 @@ export async function benchWatch(o: WatchOptions): Promise<Check[]> {
           `(${round(poll.slackWaitMs / 1000, 0)} s and ${round(push.slackWaitMs / 1000, 0)} s after the last run finished)`,
       ),
       check(
+        'with push, a finished pipeline is recorded within a second (p50)',
+        percentile(push.recorded, 50) < 1000,
+        ms(percentile(push.recorded, 50)),
+      ),
+      check(
         'with push, a finished pipeline shows in Slack within a second (p50)',
         percentile(push.delays, 50) < 1000,
         ms(percentile(push.delays, 50)),

@@ -71,6 +71,9 @@ export interface StartRunRequest {
   gateOverride?: boolean;
 }
 
+/** Due steps one pass takes at most; a full pass is followed by another at once (scheduler.ts). */
+export const DUE_BATCH = 1000;
+
 export function createEngine(opts: EngineOptions) {
   const { store, clock, log } = opts;
   const notifier = opts.notifier ?? { runChanged() {} };
@@ -223,7 +226,7 @@ export function createEngine(opts: EngineOptions) {
       if (ticking) return ticking;
       ticking = (async () => {
         const now = clock.now();
-        const due = store.runs.dueSteps(now, 1000).filter((s) => !inFlight.has(s.runId));
+        const due = store.runs.dueSteps(now, DUE_BATCH).filter((s) => !inFlight.has(s.runId));
         const seen = new Set<string>();
         const batch = due.filter((s) => (seen.has(s.runId) ? false : (seen.add(s.runId), true)));
         let i = 0;

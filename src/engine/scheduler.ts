@@ -6,7 +6,7 @@
  */
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import type { Engine } from './engine.ts';
+import { DUE_BATCH, type Engine } from './engine.ts';
 
 export interface Scheduler {
   kick(): void;
@@ -23,8 +23,18 @@ export function startScheduler(
 ): Scheduler {
   let stopped = false;
   const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-  const pass = () =>
-    engine.tick().catch((e: unknown) => log.error({ err: errorText(e) }, 'engine tick failed'));
+  let fullPasses = 0;
+  const pass = (): Promise<unknown> =>
+    engine
+      .tick()
+      .then((n) => {
+        // A full pass means more is due (thousands of runs after a restart): go on at once
+        // instead of taking one batch per second — a bounded number of times, so steps that stay
+        // due whatever happens can never make the scheduler spin.
+        fullPasses = n >= DUE_BATCH ? fullPasses + 1 : 0;
+        if (fullPasses > 0 && fullPasses <= 30 && !stopped) setImmediate(() => void pass());
+      })
+      .catch((e: unknown) => log.error({ err: errorText(e) }, 'engine tick failed'));
   const sweep = () => {
     try {
       const expired = engine.expireApprovals();

@@ -333,6 +333,7 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
       void watcher.confirm(executionId);
     },
     expect(refs) {
+      const before = where.size;
       for (const ref of refs) {
         const p = projectOf(ref.org, ref.project);
         if (p.ids.has(ref.executionId)) continue;
@@ -340,6 +341,8 @@ export function withWatchBatching(client: HarnessClient, opts: WatchBatchingOpti
         p.wanted.add(ref.executionId);
         schedule(p, coalesceMs);
       }
+      // Their first read is owed (a restart), not polling: it does not wait for the list budget.
+      pacer.grant(Math.ceil((where.size - before) / idsPerCall) + projects.size);
     },
     stats: () => ({ ...stats, watched: where.size }),
   };

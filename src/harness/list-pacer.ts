@@ -16,6 +16,11 @@ export interface PacedJob {
 export interface ListPacer {
   /** Queues the job (once: a job already queued stays where it is). */
   enqueue(job: PacedJob): void;
+  /**
+   * Adds `n` calls on top of the steady budget, once (the first read of every run after a
+   * restart is owed, not polling). The client's global limiter still holds every call.
+   */
+  grant(n: number): void;
   stats(): { started: number; queued: number };
 }
 
@@ -33,7 +38,8 @@ export function createListPacer(opts: { perMinute?: number | undefined; now?: ()
   const refill = (): void => {
     if (perMs === Infinity) return;
     const t = now();
-    tokens = Math.min(burst, tokens + Math.max(0, t - last) * perMs);
+    // Granted tokens above the burst are kept until spent; refills only top up to the burst.
+    if (tokens < burst) tokens = Math.min(burst, tokens + Math.max(0, t - last) * perMs);
     last = t;
   };
 
@@ -71,6 +77,16 @@ export function createListPacer(opts: { perMinute?: number | undefined; now?: ()
       queued.add(job);
       queue.push(job);
       if (timer === undefined) pump();
+    },
+    grant(n) {
+      if (perMs === Infinity || !(n > 0)) return;
+      refill();
+      tokens += n;
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      pump();
     },
     stats: () => ({ started, queued: queue.length }),
   };

@@ -39,3 +39,14 @@ test('a job already queued is not queued twice; no budget means no waiting', () 
   tight.enqueue(once);
   assert.equal(tight.stats().queued, 1);
 });
+
+test('grant: calls owed after a restart start at once, beyond the burst, once', () => {
+  const t = 0;
+  const pacer = createListPacer({ perMinute: 60, now: () => t }); // burst 3
+  const order: string[] = [];
+  for (let i = 0; i < 8; i++) pacer.enqueue(job(`j${i}`, order));
+  assert.equal(order.length, 3);
+  pacer.grant(4);
+  assert.equal(order.length, 7, 'the 4 granted calls started');
+  assert.equal(pacer.stats().queued, 1, 'the rest waits for the steady budget again');
+});
