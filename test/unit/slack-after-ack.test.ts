@@ -36,16 +36,17 @@ test('after-ack: work that is ready when a job is queued runs before the job sta
   const { log } = logSink();
   const q = createAfterAckQueue({ log });
   const order: string[] = [];
-  // Two timers due in the same loop turn stand in for two requests read in one poll phase: the
+  // Two callbacks of one event-loop phase stand in for two requests read in one poll phase: the
   // first acks and queues its follow-up; the second must not wait for that follow-up (a job run
   // straight after ack() would slip in between, as microtasks run after each callback).
+  // Immediates queued before a check phase all run in it, so the order is deterministic.
   await new Promise<void>((done) => {
-    setTimeout(() => {
+    setImmediate(() => {
       order.push('request 1 acked');
       q.push('modal', 'm', () => order.push('request 1 follow-up'));
-    }, 1);
-    setTimeout(() => order.push('request 2 acked'), 1);
-    setTimeout(done, 30);
+    });
+    setImmediate(() => order.push('request 2 acked'));
+    setTimeout(done, 20);
   });
   assert.deepEqual(order, ['request 1 acked', 'request 2 acked', 'request 1 follow-up']);
 });
