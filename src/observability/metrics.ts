@@ -21,6 +21,8 @@ export interface Metrics {
   observeSlackPublisher(stats: () => SlackPublisherStats[]): void;
   /** Slack follow-up work queued behind acks (src/slack/after-ack.ts): jobs waiting to start. */
   slackAfterAckQueueDepth: Gauge;
+  /** Where that gauge reads the queue's depth at scrape time (nothing is set per request). */
+  observeAfterAckQueue(depth: () => number): void;
   /** How long a follow-up job (views.open, an engine call…) waited after the ack, by priority. */
   slackAfterAckWait: Histogram<'priority'>;
   /** Prometheus text exposition of everything. */
@@ -110,6 +112,7 @@ export function createMetrics(
     },
   });
 
+  let afterAckDepth: (() => number) | undefined;
   const m: Metrics = {
     registry,
     harnessRequests: new Counter({
@@ -156,7 +159,13 @@ export function createMetrics(
       name: 'runbook_bot_slack_after_ack_queue_depth',
       help: 'Slack follow-up jobs (modals to open, engine calls, replies) queued after their ack and not started yet.',
       registers: [registry],
+      collect() {
+        if (afterAckDepth) this.set(afterAckDepth());
+      },
     }),
+    observeAfterAckQueue(depth) {
+      afterAckDepth = depth;
+    },
     slackAfterAckWait: new Histogram({
       name: 'runbook_bot_slack_after_ack_wait_seconds',
       help: "Time a Slack follow-up job waited between its request's ack and its start, by priority (modal, reply, background). A modal's trigger_id expires 3 s after the click.",

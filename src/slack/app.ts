@@ -67,21 +67,35 @@ export const AFTER_ACK_DRAIN_MS = 2000;
 export function createSlackApp(config: Config, identity: SlackIdentity, input: SlackDepsInput): SlackApp {
   const mode = slackMode(config);
   const metrics = input.metrics;
+  // Metric children are bound once per label set: prom-client hashes the labels on every call
+  // otherwise, which is not free on a path that runs once per Slack request.
+  const waitFor = new Map<string, { observe(v: number): void }>();
+  const countFor = new Map<string, { inc(): void }>();
   const afterAck = createAfterAckQueue({
     log: input.log,
-    onStart: (priority, waitedMs) => {
-      metrics?.slackAfterAckWait.observe({ priority }, waitedMs / 1000);
-      metrics?.slackAfterAckQueueDepth.set(afterAck.depth());
-    },
-    ...(metrics ? { onPush: (depth: number) => metrics.slackAfterAckQueueDepth.set(depth) } : {}),
+    ...(metrics
+      ? {
+          onStart: (priority: string, waitedMs: number) => {
+            let h = waitFor.get(priority);
+            if (!h) waitFor.set(priority, (h = metrics.slackAfterAckWait.labels({ priority })));
+            h.observe(waitedMs / 1000);
+          },
+        }
+      : {}),
   });
+  metrics?.observeAfterAckQueue(() => afterAck.depth());
   const slackApi = createLeanSlackApi({
     token: config.SLACK_BOT_TOKEN!,
     slackApiUrl: config.SLACK_API_URL,
     ...(metrics
       ? {
-          onOutcome: (method: string, e?: unknown) =>
-            metrics.slackRequests.inc({ method, status: e === undefined ? 'ok' : slackOutcome(e) }),
+          onOutcome: (method: string, e?: unknown) => {
+            const status = e === undefined ? 'ok' : slackOutcome(e);
+            const key = `${method} ${status}`;
+            let c = countFor.get(key);
+            if (!c) countFor.set(key, (c = metrics.slackRequests.labels({ method, status })));
+            c.inc();
+          },
         }
       : {}),
   });
