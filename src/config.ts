@@ -137,7 +137,7 @@ export const configSchema = z.object({
     .max(5000)
     .optional()
     .describe(
-      'cap on execution-list calls per minute (lists are reused longer when many projects are watched); e.g. half of `HARNESS_RATE_LIMIT_PER_MIN`',
+      'cap on execution-list calls per minute, inside `HARNESS_RATE_LIMIT_PER_MIN` (push confirmations first; polling plans for half of it and reuses rows longer when many runs are watched); e.g. 80% of `HARNESS_RATE_LIMIT_PER_MIN`',
     ),
   /** chat.update is Slack tier 3, "50+ per minute" per workspace and app: the published floor is the default. */
   SLACK_UPDATES_PER_MIN: z.coerce
