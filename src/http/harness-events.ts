@@ -69,9 +69,8 @@ export function parseHarnessEvent(body: unknown): HarnessEvent {
 }
 
 export function createHarnessEventsHandler(deps: HarnessEventsDeps) {
-  // Without an index, finding the step of an execution scans every running step: with 10,000
-  // watched runs a burst of events would cost 10,000 × 10,000 row reads. Idempotent and additive.
-  deps.store.db.exec('CREATE INDEX IF NOT EXISTS run_steps_by_external_id ON run_steps(external_id)');
+  // Uses the index run_steps_by_external_id (migrations/0008): without it a burst of events over
+  // 10,000 watched runs would scan every running step per event.
   const findSteps = deps.store.db.prepare<[string], { run_id: string; idx: number }>(
     `SELECT run_id, idx FROM run_steps WHERE status = 'running' AND external_id = ?`,
   );
@@ -82,7 +81,8 @@ export function createHarnessEventsHandler(deps: HarnessEventsDeps) {
     const runs: string[] = [];
     deps.store.tx(() => {
       for (const s of findSteps.all(executionId)) {
-        if (deps.store.runs.updateStep(s.run_id, s.idx, { nextAttemptAt: now }, ['running'])) runs.push(s.run_id);
+        if (deps.store.runs.updateStep(s.run_id, s.idx, { nextAttemptAt: now }, ['running']))
+          runs.push(s.run_id);
       }
     });
     return runs;
@@ -112,7 +112,10 @@ export function createHarnessEventsHandler(deps: HarnessEventsDeps) {
             else deps.kick();
           })
           .catch((e: unknown) =>
-            deps.log.warn({ execution: id, err: e instanceof Error ? e.message : String(e) }, 'harness event'),
+            deps.log.warn(
+              { execution: id, err: e instanceof Error ? e.message : String(e) },
+              'harness event',
+            ),
           );
       }
       deps.log.debug({ execution: ev.planExecutionId, event: ev.eventType, matched }, 'harness event');

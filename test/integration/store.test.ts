@@ -132,3 +132,22 @@ test('foreign keys are enforced', () => {
     /FOREIGN KEY/,
   );
 });
+
+test('a Harness push finds its step through an index, not a scan of every running step', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const s = createStore(join(dir, 'db.sqlite'));
+    const plan = s.db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT run_id, idx FROM run_steps WHERE status = 'running' AND external_id = ?`,
+      )
+      .all('exec-1') as { detail: string }[];
+    assert.ok(
+      plan.some((p) => /USING INDEX run_steps_by_external_id/.test(p.detail)),
+      JSON.stringify(plan),
+    );
+    s.close();
+  } finally {
+    cleanup();
+  }
+});
