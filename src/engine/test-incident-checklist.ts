@@ -9,7 +9,7 @@ import type { Runbook } from '../manifests/schema.ts';
 import type { Incident } from '../domain/types.ts';
 import { parseRunYaml } from '../domain/runtime-inputs/index.ts';
 import { userMessage } from '../errors.ts';
-import { isTestIncident, planForIncident } from './actions/test-incident.ts';
+import { INTERNAL, isTestIncident, planForIncident } from './actions/test-incident.ts';
 import { followupEnvNames as neededEnv } from './actions/followup-kit.ts';
 import type { CheckItem, Env } from './runbook-checklist.ts';
 
@@ -20,14 +20,7 @@ export type ReadPipelineTemplate = (req: {
   pipeline: string;
 }) => Promise<{ yaml: string }>;
 
-const EXTERNAL = new Set([
-  'jira.comment',
-  'jira.transition',
-  'servicenow.update',
-  'email',
-  'teams.message',
-  'webhook',
-]);
+// Every step but the internal ones (slack.message, timeline.event) behaves differently for a test incident.
 
 interface Planned {
   item: CheckItem;
@@ -40,7 +33,7 @@ function planned(runbook: Runbook, incident: Incident, env: Env | undefined): Pl
   const scope = { incident: { ...incident, fields: { ...incident.fields } } };
   const out: Planned[] = [];
   for (const step of runbook.steps) {
-    if (step.uses !== 'harness.pipeline' && !EXTERNAL.has(step.uses)) continue;
+    if (INTERNAL.has(step.uses)) continue;
     const plan = planForIncident(step, incident, scope);
     const what = step.uses === 'harness.pipeline' ? 'Pipeline step' : 'Follow-up';
     const head = `${what} ${step.id} (${step.uses})`;

@@ -12,7 +12,7 @@ import {
   interruptResponseSchema,
 } from './schemas.ts';
 import { toExecutionSummary } from './summary.ts';
-import { attemptHttp } from './transport.ts';
+import { attemptHttp, requestReporter } from './transport.ts';
 import type { HttpRequest } from './transport.ts';
 import type {
   ExecuteRequest,
@@ -58,15 +58,7 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
     pipeline,
   });
 
-  function report(method: string, path: string, status: number | undefined, started: number): void {
-    if (!opts.onRequest) return;
-    const info = { method, path, ms: Math.round(performance.now() - started) };
-    try {
-      opts.onRequest(status === undefined ? info : { ...info, status });
-    } catch {
-      // An observer must never break a Harness call.
-    }
-  }
+  const report = requestReporter(opts.onRequest);
 
   /**
    * Sends with the retry policy of `kind` and returns the parsed JSON of a 2xx answer. For

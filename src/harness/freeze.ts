@@ -11,7 +11,7 @@ import { badResponseError, httpError, parseErrorEnvelope, transportError } from 
 import type { CallContext } from './errors.ts';
 import { backoffDelayMs, shouldRetry } from './retry.ts';
 import type { AttemptProblem } from './retry.ts';
-import { attemptHttp } from './transport.ts';
+import { attemptHttp, requestReporter } from './transport.ts';
 import type { HttpRequest } from './transport.ts';
 import type { HarnessClientOptions } from './types.ts';
 import { apiUrl } from './urls.ts';
@@ -70,15 +70,7 @@ export function createFreezeClient(opts: HarnessClientOptions): FreezeClient {
         ? `org "${scope.org}"`
         : 'the account';
 
-  function report(method: string, path: string, status: number | undefined, started: number): void {
-    if (!opts.onRequest) return;
-    const info = { method, path, ms: Math.round(performance.now() - started) };
-    try {
-      opts.onRequest(status === undefined ? info : { ...info, status });
-    } catch {
-      // An observer must never break a Harness call.
-    }
-  }
+  const report = requestReporter(opts.onRequest);
 
   /** 2xx JSON (an ERROR envelope in a 2xx is a refusal); retries 429, 5xx and network failures. */
   async function send(ctx: CallContext, req: HttpRequest): Promise<unknown> {

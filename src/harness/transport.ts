@@ -1,4 +1,5 @@
 import type { TransportFailure } from './errors.ts';
+import type { RequestInfo } from './types.ts';
 import { classifyFetchError } from './retry.ts';
 
 /**
@@ -40,4 +41,17 @@ export async function attemptHttp(
   } catch (error) {
     return { ok: false, failure: classifyFetchError(error, timeoutMs, responseStarted), error };
   }
+}
+
+/** Tells an observer (metrics) about one finished request; an observer never breaks a Harness call. */
+export function requestReporter(onRequest: ((info: RequestInfo) => void) | undefined) {
+  return (method: string, path: string, status: number | undefined, started: number): void => {
+    if (!onRequest) return;
+    const info = { method, path, ms: Math.round(performance.now() - started) };
+    try {
+      onRequest(status === undefined ? info : { ...info, status });
+    } catch {
+      // An observer must never break a Harness call.
+    }
+  };
 }

@@ -17,7 +17,7 @@ export const TEST_SKIP_REASON = 'skipped: test incident';
 export const TEST_SKIP_PIPELINE_REASON = 'skipped: test incident (no staging pipeline)';
 
 /** Actions that only write inside runbook-bot and Slack: a test incident runs them unchanged. */
-const INTERNAL: ReadonlySet<Step['uses']> = new Set(['slack.message', 'timeline.event']);
+export const INTERNAL: ReadonlySet<Step['uses']> = new Set(['slack.message', 'timeline.event']);
 
 export type TestIncidentPlan =
   /** Not a test incident, or an internal action: the step as written. */
