@@ -42,7 +42,9 @@ export interface EngineOptions {
   /** How many steps are advanced at once per tick. */
   concurrency?: number;
   /** Deployment gates (src/gates): the holds that refuse a `deploys: true` run; none: it may run. */
-  gates?: { runBlockers(runbook: Runbook, inputs: Record<string, unknown>, incident: Incident | null): GateBlocker[] };
+  gates?: {
+    runBlockers(runbook: Runbook, inputs: Record<string, unknown>, incident: Incident | null): GateBlocker[];
+  };
 }
 
 /** One closed gate that refuses a deploying run (src/gates GateHold fits). */
@@ -136,7 +138,9 @@ export function createEngine(opts: EngineOptions) {
         );
       }
       const blockers = opts.gates?.runBlockers(runbook, prepared.inputs, incident ?? null) ?? [];
-      const held = blockers.map((b) => `${b.incident} (${b.severity} "${b.summary}", gate ${b.gate})`).join(', ');
+      const held = blockers
+        .map((b) => `${b.incident} (${b.severity} "${b.summary}", gate ${b.gate})`)
+        .join(', ');
       if (blockers.length && !req.gateOverride) {
         throw new AppError(
           'GATE_CLOSED',
@@ -149,16 +153,18 @@ export function createEngine(opts: EngineOptions) {
       const gated = blockers.length
         ? { required: true, reason: `gate override: deployments are halted while ${held} is open` }
         : null;
-      const approval = gated ?? approvalFor(
-        req.approval,
-        trigger !== 'manual',
-        runbook,
-        approvalScope(prepared.inputs, incident ?? null, {
-          requester: req.requester,
-          trigger,
-          runbook: runbook.id,
-        }),
-      );
+      const approval =
+        gated ??
+        approvalFor(
+          req.approval,
+          trigger !== 'manual',
+          runbook,
+          approvalScope(prepared.inputs, incident ?? null, {
+            requester: req.requester,
+            trigger,
+            runbook: runbook.id,
+          }),
+        );
       const run = store.tx(() => {
         const r = store.runs.insert(
           {
@@ -271,7 +277,10 @@ export function createEngine(opts: EngineOptions) {
           try {
             await runDueStep({ store, actions, deps, log }, step, clock.now());
           } catch (e) {
-            log.error({ run: runId, step: step.stepId, err: toAppError(e).message }, 'step processing crashed');
+            log.error(
+              { run: runId, step: step.stepId, err: toAppError(e).message },
+              'step processing crashed',
+            );
           } finally {
             inFlight.delete(runId);
             notify(runId);

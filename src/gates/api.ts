@@ -20,7 +20,9 @@ export interface GateApiDeps {
 
 const MAX_VALUE = 200;
 
-export function createGateApiHandler(deps: GateApiDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createGateApiHandler(
+  deps: GateApiDeps,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   const tokens = deps.tokens.filter((t): t is string => typeof t === 'string' && t !== '');
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -29,7 +31,9 @@ export function createGateApiHandler(deps: GateApiDeps): (req: IncomingMessage, 
       authorize(req.headers.authorization, tokens);
       const method = (req.method ?? 'GET').toUpperCase();
       if (method !== 'GET' && method !== 'HEAD')
-        throw new HttpError(405, `${method} is not allowed on ${GATE_PATH}; allowed: GET`, [], { allow: 'GET' });
+        throw new HttpError(405, `${method} is not allowed on ${GATE_PATH}; allowed: GET`, [], {
+          allow: 'GET',
+        });
       const target = targetOf(url.searchParams);
       const answer = deps.check(target);
       sendJson(res, answer.open ? 200 : 423, answer);
@@ -55,7 +59,12 @@ function authorize(header: string | string[] | undefined, tokens: string[]): voi
     }
   }
   if (last instanceof HttpError)
-    throw new HttpError(last.status, last.message.replace('<API_TOKEN>', '<API_TOKEN or GATE_TOKEN>'), [], last.headers);
+    throw new HttpError(
+      last.status,
+      last.message.replace('<API_TOKEN>', '<API_TOKEN or GATE_TOKEN>'),
+      [],
+      last.headers,
+    );
   throw last;
 }
 
@@ -63,10 +72,12 @@ function targetOf(params: URLSearchParams): DeployTarget {
   const problems: { field: string; message: string }[] = [];
   const known = new Set(['service', 'environment']);
   for (const k of params.keys())
-    if (!known.has(k)) problems.push({ field: k, message: `unknown parameter "${k}"; allowed: service, environment` });
+    if (!known.has(k))
+      problems.push({ field: k, message: `unknown parameter "${k}"; allowed: service, environment` });
   const one = (name: string): string | undefined => {
     const all = params.getAll(name);
-    if (all.length > 1) problems.push({ field: name, message: `give ${name} once, got ${all.length} values` });
+    if (all.length > 1)
+      problems.push({ field: name, message: `give ${name} once, got ${all.length} values` });
     const v = all[0]?.trim();
     if (v !== undefined && v.length > MAX_VALUE)
       problems.push({ field: name, message: `${name} is at most ${MAX_VALUE} characters` });
@@ -75,8 +86,15 @@ function targetOf(params: URLSearchParams): DeployTarget {
   const service = one('service');
   const environment = one('environment');
   if (service === undefined && environment === undefined)
-    problems.push({ field: 'query', message: 'give service and environment, e.g. ?service=checkout&environment=prod' });
+    problems.push({
+      field: 'query',
+      message: 'give service and environment, e.g. ?service=checkout&environment=prod',
+    });
   if (problems.length)
-    throw new HttpError(400, problems.length === 1 ? problems[0]!.message : `${problems.length} problems in the query`, problems);
+    throw new HttpError(
+      400,
+      problems.length === 1 ? problems[0]!.message : `${problems.length} problems in the query`,
+      problems,
+    );
   return { service, environment };
 }

@@ -134,7 +134,10 @@ export function runbookBlockers(
 /** "prod-freeze (INC-4 P1 "Checkout down"), …" for refusals and summaries. */
 export function describeHolds(holds: readonly GateHold[]): string {
   return holds
-    .map((h) => `gate ${h.gate} held by ${h.incident} (${h.severity} "${h.summary}"${h.manual ? ', frozen by hand' : ''})`)
+    .map(
+      (h) =>
+        `gate ${h.gate} held by ${h.incident} (${h.severity} "${h.summary}"${h.manual ? ', frozen by hand' : ''})`,
+    )
     .join('; ');
 }
 
@@ -144,5 +147,8 @@ export function runTarget(inputs: Record<string, unknown>, incident: Incident | 
     const v = inputs[name];
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : (fallback ?? null);
   };
-  return { service: pick('service', incident?.service), environment: pick('environment', incident?.environment) };
+  return {
+    service: pick('service', incident?.service),
+    environment: pick('environment', incident?.environment),
+  };
 }

@@ -27,7 +27,10 @@ export function formatFreezeTime(ms: number): string {
 
 /** The inverse of formatFreezeTime (UTC); undefined for anything else. */
 export function parseFreezeTime(text: unknown): number | undefined {
-  const m = typeof text === 'string' ? /^(\d{4})-(\d{2})-(\d{2}) (\d{1,2}):(\d{2}) (AM|PM)$/i.exec(text.trim()) : null;
+  const m =
+    typeof text === 'string'
+      ? /^(\d{4})-(\d{2})-(\d{2}) (\d{1,2}):(\d{2}) (AM|PM)$/i.exec(text.trim())
+      : null;
   if (!m) return undefined;
   const [, y, mo, d, hh, mm, ap] = m;
   const h = (Number(hh) % 12) + (ap!.toUpperCase() === 'PM' ? 12 : 0);
@@ -72,7 +75,10 @@ export function entityConfigs(gate: DeploymentGate, holds: readonly GateHold[]):
     entry.incidents.push(h.incident);
     byScope.set(key, entry);
   }
-  return [...byScope.values()].map((e) => ({ name: e.incidents.join(' ').slice(0, 128), entities: e.entities }));
+  return [...byScope.values()].map((e) => ({
+    name: e.incidents.join(' ').slice(0, 128),
+    entities: e.entities,
+  }));
 }
 
 export interface WindowSpec {
@@ -92,7 +98,11 @@ export function freezeYaml(gate: DeploymentGate, holds: readonly GateHold[], w: 
   const freeze: Record<string, unknown> = {
     name: freezeName(gate, mine),
     identifier: freezeIdentifier(gate.id),
-    description: `Deployment gate ${gate.id} is closed by ${mine.map((h) => `${h.incident} (${h.severity} ${h.summary})`).join('; ')}. Managed by runbook-bot: it is disabled when the incidents resolve.`.slice(0, 1024),
+    description:
+      `Deployment gate ${gate.id} is closed by ${mine.map((h) => `${h.incident} (${h.severity} ${h.summary})`).join('; ')}. Managed by runbook-bot: it is disabled when the incidents resolve.`.slice(
+        0,
+        1024,
+      ),
     ...(gate.harness?.org ? { orgIdentifier: gate.harness.org } : {}),
     ...(gate.harness?.project ? { projectIdentifier: gate.harness.project } : {}),
     status: w.status,
@@ -127,7 +137,9 @@ export function readFreezeYaml(text: string): ActualWindow {
   }
   const f = (doc as { freeze?: Record<string, unknown> } | null)?.freeze;
   if (!f || typeof f !== 'object') return {};
-  const w = Array.isArray(f['windows']) ? (f['windows'][0] as Record<string, unknown> | undefined) : undefined;
+  const w = Array.isArray(f['windows'])
+    ? (f['windows'][0] as Record<string, unknown> | undefined)
+    : undefined;
   const start = parseFreezeTime(w?.['startTime']);
   const duration = parseFreezeDuration(w?.['duration']);
   const end = parseFreezeTime(w?.['endTime']);
@@ -157,7 +169,12 @@ function canonicalRules(rules: unknown): string {
 }
 
 /** Whether Harness's window must be rewritten: other rules or name, or too close to its end. */
-export function needsRewrite(actual: ActualWindow, wanted: { name: string; rules: EntityConfig[] }, now: number, durationMs: number): boolean {
+export function needsRewrite(
+  actual: ActualWindow,
+  wanted: { name: string; rules: EntityConfig[] },
+  now: number,
+  durationMs: number,
+): boolean {
   if (actual.name !== wanted.name) return true;
   if (canonicalRules(actual.entityConfigs) !== canonicalRules(wanted.rules)) return true;
   // Extend before it lapses: with a minute between reconciles, half the duration (≥ 15m) is plenty.

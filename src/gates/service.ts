@@ -77,12 +77,20 @@ export function createGateService(deps: GateServiceDeps) {
   function say(incident: Incident | undefined, text: string): void {
     if (!incident || !deps.say) return;
     if (!incident.channel) return void unsaid.set(incident.id, [...(unsaid.get(incident.id) ?? []), text]);
-    deps.say(incident.channel, text).catch((e: unknown) =>
-      log.warn({ incident: incident.id, err: (e as Error).message }, 'gate message not posted'),
-    );
+    deps
+      .say(incident.channel, text)
+      .catch((e: unknown) =>
+        log.warn({ incident: incident.id, err: (e as Error).message }, 'gate message not posted'),
+      );
   }
 
-  function note(incidentId: string, kind: string, text: string, dedupe: string, data: Record<string, unknown>): void {
+  function note(
+    incidentId: string,
+    kind: string,
+    text: string,
+    dedupe: string,
+    data: Record<string, unknown>,
+  ): void {
     const incident = store.incidents.get(incidentId);
     if (!incident) return;
     const now = clock.now();
@@ -153,10 +161,16 @@ export function createGateService(deps: GateServiceDeps) {
         const rest = stillHeld.length
           ? `it stays closed while ${stillHeld.join(', ')} ${stillHeld.length > 1 ? 'are' : 'is'} open.`
           : 'the gate is open again; deployments may proceed.';
-        note(incident, 'gate.released', `:white_check_mark: ${incident} no longer holds deployment gate *${name}*: ${rest}`, `gate:${gate}:${incident}:released:${now}`, {
-          gate,
-          open: stillHeld.length === 0,
-        });
+        note(
+          incident,
+          'gate.released',
+          `:white_check_mark: ${incident} no longer holds deployment gate *${name}*: ${rest}`,
+          `gate:${gate}:${incident}:released:${now}`,
+          {
+            gate,
+            open: stillHeld.length === 0,
+          },
+        );
       }
       return { closed, released };
     },
@@ -175,12 +189,21 @@ export function createGateService(deps: GateServiceDeps) {
       const incident = store.incidents.get(incidentId);
       if (!incident) throw new AppError('INCIDENT_NOT_FOUND', `No incident ${incidentId}.`);
       if (incident.status === 'resolved')
-        throw new AppError('INVALID_TRANSITION', `${incident.id} is resolved; a resolved incident holds no gate.`);
+        throw new AppError(
+          'INVALID_TRANSITION',
+          `${incident.id} is resolved; a resolved incident holds no gate.`,
+        );
       const why = reason.trim();
       if (mode === 'freeze' && why === '')
-        throw new AppError('INPUT_INVALID', 'A freeze needs a reason: /incident freeze <reason>, e.g. /incident freeze bad deploy suspected');
+        throw new AppError(
+          'INPUT_INVALID',
+          'A freeze needs a reason: /incident freeze <reason>, e.g. /incident freeze bad deploy suspected',
+        );
       if (gates().size === 0)
-        throw new AppError('INPUT_INVALID', 'No DeploymentGate manifests are loaded; there is no gate to freeze or unfreeze.');
+        throw new AppError(
+          'INPUT_INVALID',
+          'No DeploymentGate manifests are loaded; there is no gate to freeze or unfreeze.',
+        );
       const now = clock.now();
       const text =
         mode === 'freeze'
@@ -188,8 +211,21 @@ export function createGateService(deps: GateServiceDeps) {
           : `<@${actor}> lifted the deployment freeze of ${incident.id}${why ? `: ${why}` : ''}`;
       store.tx(() => {
         gs.setOverride(incident.id, { mode, reason: why || 'no reason given', actor, at: now });
-        store.audit.add({ at: now, actor, action: `gate.${mode}`, subject: incident.id, detail: { reason: why } });
-        store.timeline.add({ incidentId: incident.id, at: now, kind: `gate.${mode}`, text, key: true, actor });
+        store.audit.add({
+          at: now,
+          actor,
+          action: `gate.${mode}`,
+          subject: incident.id,
+          detail: { reason: why },
+        });
+        store.timeline.add({
+          incidentId: incident.id,
+          at: now,
+          kind: `gate.${mode}`,
+          text,
+          key: true,
+          actor,
+        });
       });
       service.refresh();
       return text;
@@ -198,7 +234,9 @@ export function createGateService(deps: GateServiceDeps) {
     /** Lines for the pinned incident summary and App Home. */
     describeFor(incidentId: string): string[] {
       const mine = holds().filter((h) => h.incident === incidentId);
-      const lines = mine.map((h) => `:no_entry: ${h.gateName}: ${scopeText(h)}${h.manual ? ' (frozen by hand)' : ''}`);
+      const lines = mine.map(
+        (h) => `:no_entry: ${h.gateName}: ${scopeText(h)}${h.manual ? ' (frozen by hand)' : ''}`,
+      );
       const o = gs.overrides().get(incidentId);
       if (o?.mode === 'unfreeze') lines.push(`Deployment gates released by <@${o.actor}>: ${o.reason}`);
       return lines;

@@ -109,7 +109,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       store.audit.add({ at: now, actor, action: 'incident.declare', subject: rec.id, detail: snapshot });
       return rec;
     });
-    log.info({ incident: incident.id, severity: incident.severity, test: incident.test === true, actor }, 'incident declared');
+    log.info(
+      { incident: incident.id, severity: incident.severity, test: incident.test === true, actor },
+      'incident declared',
+    );
     emit({ type: 'incident.created', incident, changes: initialChanges(incident, type), actor, at: now });
     return incident;
   }

@@ -122,7 +122,10 @@ export function validateDeclare(input: DeclareInput, catalog: Catalog): NewIncid
   // Strictly a boolean: a string "false" taken as truthy would hide a real incident as a test.
   const test = inp.test;
   if (test !== undefined && test !== null && typeof test !== 'boolean')
-    c.add('test', `test must be true or false, not ${quote(test)}; allowed: true (a test incident), false or left out`);
+    c.add(
+      'test',
+      `test must be true or false, not ${quote(test)}; allowed: true (a test incident), false or left out`,
+    );
 
   const typeId = isEmpty(inp.type) ? ANY_TYPE : String(inp.type).trim().toLowerCase();
   const type = incidentTypeOf(catalog, typeId);

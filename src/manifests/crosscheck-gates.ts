@@ -20,7 +20,11 @@ export function checkGates(
   for (const g of list) {
     const first = gates.get(g.manifest.id);
     if (first) {
-      report(g.doc, ['id'], `duplicate gate id "${g.manifest.id}": also defined at ${where(first.doc, ['id'])}`);
+      report(
+        g.doc,
+        ['id'],
+        `duplicate gate id "${g.manifest.id}": also defined at ${where(first.doc, ['id'])}`,
+      );
       continue;
     }
     gates.set(g.manifest.id, g);
@@ -32,10 +36,17 @@ export function checkGates(
 function checkGate({ manifest: gate, doc }: Located<DeploymentGate>, catalog: Catalog, report: Report): void {
   // Incidents of every type meet a gate, so custom fields are allowed without a type (undefined).
   checkCondition(doc, ['when'], gate.when, (p) => checkTriggerPath(p, undefined), false, report);
-  for (const [axis, field] of [['environments', 'environment'], ['services', 'service']] as const) {
+  for (const [axis, field] of [
+    ['environments', 'environment'],
+    ['services', 'service'],
+  ] as const) {
     const spec = gate.scope[axis];
     if (typeof spec === 'object' && !Array.isArray(spec) && spec.from !== `incident.${field}`) {
-      report(doc, ['scope', axis, 'from'], `scope.${axis} can only come from incident.${field} (or write from-incident), got "${spec.from}"`);
+      report(
+        doc,
+        ['scope', axis, 'from'],
+        `scope.${axis} can only come from incident.${field} (or write from-incident), got "${spec.from}"`,
+      );
     }
   }
   const known = [...catalog.runbooks.keys()];
@@ -43,13 +54,25 @@ function checkGate({ manifest: gate, doc }: Located<DeploymentGate>, catalog: Ca
     if (catalog.runbooks.has(id)) return;
     const alias = catalog.aliases.get(id);
     const hint = alias ? ` ("${id}" is an alias of ${alias}; write the id)` : didYouMean(id, known);
-    report(doc, ['exempt', 'runbooks', i], `unknown runbook "${id}" (runbooks: ${known.join(', ') || 'none'})${hint}`);
+    report(
+      doc,
+      ['exempt', 'runbooks', i],
+      `unknown runbook "${id}" (runbooks: ${known.join(', ') || 'none'})${hint}`,
+    );
   });
   const h = gate.harness;
   if (h?.project !== undefined && h.org === undefined) {
-    report(doc, ['harness', 'project'], 'a project-level freeze window needs harness.org too (or omit both for an account-level window)');
+    report(
+      doc,
+      ['harness', 'project'],
+      'a project-level freeze window needs harness.org too (or omit both for an account-level window)',
+    );
   }
   if (h && !h.freeze && (h.org !== undefined || h.project !== undefined)) {
-    report(doc, ['harness'], 'harness.org/project only matter with harness.freeze: true; set it or remove harness');
+    report(
+      doc,
+      ['harness'],
+      'harness.org/project only matter with harness.freeze: true; set it or remove harness',
+    );
   }
 }

@@ -314,7 +314,9 @@ export const runbookSchema = z.strictObject({
   deploys: z
     .boolean()
     .optional()
-    .describe('true: refused while a DeploymentGate covering its service/environment is closed (unless exempt).'),
+    .describe(
+      'true: refused while a DeploymentGate covering its service/environment is closed (unless exempt).',
+    ),
   steps: z.array(stepSchema).min(1),
 });
 export type Runbook = z.infer<typeof runbookSchema>;
@@ -365,7 +367,9 @@ const gateAxis = (field: 'environment' | 'service') =>
       z.strictObject({ from: z.string().min(1) }),
     ])
     .default('from-incident')
-    .describe(`A list, all, or from-incident (the incident's ${field}; also written { from: incident.${field} }).`);
+    .describe(
+      `A list, all, or from-incident (the incident's ${field}; also written { from: incident.${field} }).`,
+    );
 
 export const deploymentGateSchema = z.strictObject({
   kind: z.literal('DeploymentGate'),

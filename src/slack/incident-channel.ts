@@ -32,7 +32,12 @@ export async function createIncidentChannel(
   log: Logger,
 ): Promise<string> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const name = channelName(incident.id, incident.summary, attempt ? `-${attempt + 1}` : '', incident.test === true);
+    const name = channelName(
+      incident.id,
+      incident.summary,
+      attempt ? `-${attempt + 1}` : '',
+      incident.test === true,
+    );
     try {
       const r = await client.conversations.create({ name, is_private: false });
       return String(r.channel?.id);

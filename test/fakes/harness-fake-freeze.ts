@@ -25,7 +25,13 @@ export interface FreezeFake {
   windows(): FakeFreezeWindow[];
   window(identifier: string): FakeFreezeWindow | undefined;
   /** Requests to the freeze API, in order, with the operation each was. */
-  calls: { op: FreezeOp | 'unknown'; method: string; path: string; query: Record<string, string>; body: string }[];
+  calls: {
+    op: FreezeOp | 'unknown';
+    method: string;
+    path: string;
+    query: Record<string, string>;
+    body: string;
+  }[];
   /** The next `n` freeze requests (of `op`, or any) answer with this HTTP error instead. */
   failNext(n: number, status: 429 | 500, op?: FreezeOp): void;
 }
@@ -52,14 +58,16 @@ function checkFreeze(f: Record<string, unknown>): string[] {
   if (typeof f['identifier'] !== 'string' || !/^[A-Za-z_][A-Za-z0-9_$]{0,127}$/.test(f['identifier']))
     problems.push('identifier: must match ^[a-zA-Z_][0-9a-zA-Z_$]{0,127}$');
   if (typeof f['name'] !== 'string' || f['name'].trim() === '') problems.push('name: cannot be empty');
-  if (f['status'] !== 'Enabled' && f['status'] !== 'Disabled') problems.push('status: must be Enabled or Disabled');
+  if (f['status'] !== 'Enabled' && f['status'] !== 'Disabled')
+    problems.push('status: must be Enabled or Disabled');
   const rules = f['entityConfigs'];
   if (!Array.isArray(rules) || rules.length === 0) problems.push('entityConfigs: at least one rule');
   else
     for (const r of rules as Record<string, unknown>[]) {
       if (typeof r['name'] !== 'string') problems.push('entityConfigs.name: required');
       for (const e of (Array.isArray(r['entities']) ? r['entities'] : []) as Record<string, unknown>[]) {
-        if (!ENTITY_TYPES.has(String(e['type']))) problems.push(`entities.type: ${String(e['type'])} is not allowed`);
+        if (!ENTITY_TYPES.has(String(e['type'])))
+          problems.push(`entities.type: ${String(e['type'])} is not allowed`);
         if (e['filterType'] === 'Equals' && !(Array.isArray(e['entityRefs']) && e['entityRefs'].length > 0))
           problems.push('entities.entityRefs: required for Equals');
       }
@@ -87,7 +95,8 @@ export function createFreezeFake(accountId: string, now: () => number = Date.now
   const windows = new Map<string, FakeFreezeWindow>();
   const failures: { status: 429 | 500; op?: FreezeOp }[] = [];
   const calls: FreezeFake['calls'] = [];
-  const keyOf = (q: Record<string, string>, id: string) => `${q['orgIdentifier'] ?? ''}/${q['projectIdentifier'] ?? ''}/${id}`;
+  const keyOf = (q: Record<string, string>, id: string) =>
+    `${q['orgIdentifier'] ?? ''}/${q['projectIdentifier'] ?? ''}/${id}`;
 
   function parseBody(body: string): Record<string, unknown> | Answer {
     let doc: unknown;
@@ -97,12 +106,18 @@ export function createFreezeFake(accountId: string, now: () => number = Date.now
       return { status: 400, body: errorEnvelope('INVALID_REQUEST', `Invalid yaml: ${(e as Error).message}`) };
     }
     const f = (doc as { freeze?: unknown } | null)?.freeze;
-    if (!f || typeof f !== 'object') return { status: 400, body: errorEnvelope('INVALID_REQUEST', 'Freeze yaml needs a freeze: map') };
+    if (!f || typeof f !== 'object')
+      return { status: 400, body: errorEnvelope('INVALID_REQUEST', 'Freeze yaml needs a freeze: map') };
     const problems = checkFreeze(f as Record<string, unknown>);
     if (problems.length) return { status: 400, body: errorEnvelope('INVALID_REQUEST', problems.join('; ')) };
     return f as Record<string, unknown>;
   }
-  const isAnswer = (x: unknown): x is Answer => typeof x === 'object' && x !== null && 'status' in x && 'body' in x && typeof (x as Answer).status === 'number';
+  const isAnswer = (x: unknown): x is Answer =>
+    typeof x === 'object' &&
+    x !== null &&
+    'status' in x &&
+    'body' in x &&
+    typeof (x as Answer).status === 'number';
   const dto = (w: FakeFreezeWindow) => ({
     status: 'SUCCESS',
     data: {
@@ -122,43 +137,85 @@ export function createFreezeFake(accountId: string, now: () => number = Date.now
   function handle(rec: RecordedRequest, path: string): Answer {
     const q = rec.query;
     const op: FreezeOp | 'unknown' =
-      rec.method === 'POST' && path === '/ng/api/freeze' ? 'create'
-      : rec.method === 'POST' && path === '/ng/api/freeze/updateFreezeStatus' ? 'status'
-      : rec.method === 'GET' && /^\/ng\/api\/freeze\/[^/]+$/.test(path) ? 'get'
-      : rec.method === 'PUT' && /^\/ng\/api\/freeze\/[^/]+$/.test(path) ? 'update'
-      : 'unknown';
+      rec.method === 'POST' && path === '/ng/api/freeze'
+        ? 'create'
+        : rec.method === 'POST' && path === '/ng/api/freeze/updateFreezeStatus'
+          ? 'status'
+          : rec.method === 'GET' && /^\/ng\/api\/freeze\/[^/]+$/.test(path)
+            ? 'get'
+            : rec.method === 'PUT' && /^\/ng\/api\/freeze\/[^/]+$/.test(path)
+              ? 'update'
+              : 'unknown';
     calls.push({ op, method: rec.method, path, query: q, body: rec.body });
     const i = failures.findIndex((f) => f.op === undefined || f.op === op);
     if (i >= 0) {
       const [f] = failures.splice(i, 1);
-      return { status: f!.status, body: errorEnvelope(f!.status === 429 ? 'TOO_MANY_REQUESTS' : 'UNEXPECTED', 'Injected failure') };
+      return {
+        status: f!.status,
+        body: errorEnvelope(f!.status === 429 ? 'TOO_MANY_REQUESTS' : 'UNEXPECTED', 'Injected failure'),
+      };
     }
-    if (rec.apiKey !== 'valid') return { status: 401, body: errorEnvelope('INVALID_TOKEN', 'Token is not valid.') };
+    if (rec.apiKey !== 'valid')
+      return { status: 401, body: errorEnvelope('INVALID_TOKEN', 'Token is not valid.') };
     if (q['accountIdentifier'] !== accountId)
-      return { status: 400, body: errorEnvelope('INVALID_REQUEST', 'accountIdentifier is required and must be the account') };
+      return {
+        status: 400,
+        body: errorEnvelope('INVALID_REQUEST', 'accountIdentifier is required and must be the account'),
+      };
     if (q['projectIdentifier'] && !q['orgIdentifier'])
       return { status: 400, body: errorEnvelope('INVALID_REQUEST', 'projectIdentifier needs orgIdentifier') };
     const id = decodeURIComponent(path.split('/').pop() ?? '');
 
     if (op === 'get') {
       const w = windows.get(keyOf(q, id));
-      return w ? { status: 200, body: dto(w) } : { status: 404, body: errorEnvelope('ENTITY_NOT_FOUND', `Freeze Config for freezeIdentifier: ${id} doesn't exist`) };
+      return w
+        ? { status: 200, body: dto(w) }
+        : {
+            status: 404,
+            body: errorEnvelope(
+              'ENTITY_NOT_FOUND',
+              `Freeze Config for freezeIdentifier: ${id} doesn't exist`,
+            ),
+          };
     }
     if (op === 'create' || op === 'update') {
       if (!/application\/yaml/.test(rec.headers['content-type'] ?? ''))
-        return { status: 415, body: errorEnvelope('INVALID_REQUEST', 'Content-Type must be application/yaml') };
+        return {
+          status: 415,
+          body: errorEnvelope('INVALID_REQUEST', 'Content-Type must be application/yaml'),
+        };
       const f = parseBody(rec.body);
       if (isAnswer(f)) return f;
       const fid = String(f['identifier']);
       const key = keyOf(q, fid);
       const existing = windows.get(key);
       if (op === 'create' && existing)
-        return { status: 400, body: errorEnvelope('DUPLICATE_FIELD', `Freeze Config with identifier [${fid}] already exists`) };
+        return {
+          status: 400,
+          body: errorEnvelope('DUPLICATE_FIELD', `Freeze Config with identifier [${fid}] already exists`),
+        };
       if (op === 'update') {
-        if (fid !== id) return { status: 400, body: errorEnvelope('INVALID_REQUEST', 'identifier in yaml differs from the path') };
-        if (!existing) return { status: 404, body: errorEnvelope('ENTITY_NOT_FOUND', `Freeze Config for freezeIdentifier: ${id} doesn't exist`) };
+        if (fid !== id)
+          return {
+            status: 400,
+            body: errorEnvelope('INVALID_REQUEST', 'identifier in yaml differs from the path'),
+          };
+        if (!existing)
+          return {
+            status: 404,
+            body: errorEnvelope(
+              'ENTITY_NOT_FOUND',
+              `Freeze Config for freezeIdentifier: ${id} doesn't exist`,
+            ),
+          };
         if (existing.status === 'Enabled')
-          return { status: 400, body: errorEnvelope('FREEZE_EXCEPTION', 'Freeze Window is active and cannot be edited; disable it first') };
+          return {
+            status: 400,
+            body: errorEnvelope(
+              'FREEZE_EXCEPTION',
+              'Freeze Window is active and cannot be edited; disable it first',
+            ),
+          };
       }
       const w: FakeFreezeWindow = {
         identifier: fid,
@@ -183,14 +240,21 @@ export function createFreezeFake(accountId: string, now: () => number = Date.now
       } catch {
         ids = undefined;
       }
-      if (!Array.isArray(ids)) return { status: 400, body: errorEnvelope('INVALID_REQUEST', 'body must be a JSON array of identifiers') };
+      if (!Array.isArray(ids))
+        return {
+          status: 400,
+          body: errorEnvelope('INVALID_REQUEST', 'body must be a JSON array of identifiers'),
+        };
       const ok: unknown[] = [];
       const failed: { id: string; errorMessage: string }[] = [];
       for (const x of ids) {
         const w = windows.get(keyOf(q, String(x)));
         if (!w) failed.push({ id: String(x), errorMessage: `Freeze Config ${String(x)} doesn't exist` });
         else if (status === 'Enabled' && windowEnd(w) <= now())
-          failed.push({ id: w.identifier, errorMessage: 'Freeze window is already over; it cannot be enabled' });
+          failed.push({
+            id: w.identifier,
+            errorMessage: 'Freeze window is already over; it cannot be enabled',
+          });
         else {
           w.status = status;
           w.freeze['status'] = status;
@@ -200,10 +264,21 @@ export function createFreezeFake(accountId: string, now: () => number = Date.now
       }
       return {
         status: 200,
-        body: { status: 'SUCCESS', data: { noOfSuccess: ok.length, noOfFailed: failed.length, successfulFreezeResponseDTOList: ok, freezeErrorResponseDTOList: failed } },
+        body: {
+          status: 'SUCCESS',
+          data: {
+            noOfSuccess: ok.length,
+            noOfFailed: failed.length,
+            successfulFreezeResponseDTOList: ok,
+            freezeErrorResponseDTOList: failed,
+          },
+        },
       };
     }
-    return { status: 404, body: errorEnvelope('RESOURCE_NOT_FOUND', `No freeze API at ${rec.method} ${path}`) };
+    return {
+      status: 404,
+      body: errorEnvelope('RESOURCE_NOT_FOUND', `No freeze API at ${rec.method} ${path}`),
+    };
   }
 
   const fake: FreezeFake = {

@@ -225,7 +225,11 @@ export function createFakeState(accountId: string) {
     // `planExecutionIds` in the filter body (Harness CORE PipelineExecutionFilterPropertiesDTO)
     // narrows the list to those executions; ids of other projects are simply not found.
     const ids = (filter as { planExecutionIds?: unknown }).planExecutionIds;
-    if (ids !== undefined && ids !== null && !(Array.isArray(ids) && ids.every((x) => typeof x === 'string'))) {
+    if (
+      ids !== undefined &&
+      ids !== null &&
+      !(Array.isArray(ids) && ids.every((x) => typeof x === 'string'))
+    ) {
       const msg = 'Invalid request: planExecutionIds must be a list of execution ids';
       return reject(400, errorEnvelope('INVALID_REQUEST', msg));
     }

@@ -34,14 +34,20 @@ test('P1 → window created and enabled; second P1 → no duplicate; first resol
     ]);
     const win = (w.freeze['windows'] as Record<string, string>[])[0]!;
     assert.deepEqual(win, { timeZone: 'UTC', startTime: '2026-11-26 02:00 PM', duration: '1h' });
-    assert.equal(s.fake.freeze.calls.find((c) => c.op === 'create')!.query['accountIdentifier'], s.fake.accountId);
+    assert.equal(
+      s.fake.freeze.calls.find((c) => c.op === 'create')!.query['accountIdentifier'],
+      s.fake.accountId,
+    );
 
     // A second P1 on the same service: same window, nothing new in Harness but one more rule name.
     const b = s.incidents.declare(p1({ summary: 'Checkout latency' }), 'U0SRE');
     r = await s.reconciler.reconcile();
     assert.equal(s.fake.freeze.windows().length, 1);
     assert.equal(opsOf(s).filter((o) => o === 'create').length, 1);
-    assert.deepEqual((s.fake.freeze.window(ID)!.freeze['entityConfigs'] as { name: string }[]).map((c) => c.name), [`${a.id} ${b.id}`]);
+    assert.deepEqual(
+      (s.fake.freeze.window(ID)!.freeze['entityConfigs'] as { name: string }[]).map((c) => c.name),
+      [`${a.id} ${b.id}`],
+    );
     assert.equal(s.fake.freeze.window(ID)!.status, 'Enabled');
     // Renaming an enabled window: disable → update → enable (Harness refuses edits while enabled).
     assert.deepEqual(opsOf(s).slice(-4), ['get', 'status:Disabled', 'update', 'status:Enabled']);
@@ -63,7 +69,11 @@ test('P1 → window created and enabled; second P1 → no duplicate; first resol
     assert.deepEqual(opsOf(s).slice(before), ['get']);
 
     // Each change reached the incident's timeline and channel once.
-    const kinds = (id: string) => s.store.timeline.forIncident(id).map((e) => e.kind).filter((k) => k.startsWith('gate.'));
+    const kinds = (id: string) =>
+      s.store.timeline
+        .forIncident(id)
+        .map((e) => e.kind)
+        .filter((k) => k.startsWith('gate.'));
     assert.deepEqual(kinds(a.id), ['gate.closed', 'gate.released']);
     assert.deepEqual(kinds(b.id), ['gate.closed', 'gate.released']);
     const last = s.store.timeline.forIncident(b.id).find((e) => e.kind === 'gate.released')!;
@@ -77,7 +87,10 @@ test('P1 → window created and enabled; second P1 → no duplicate; first resol
     const again = s.fake.freeze.window(ID)!;
     assert.equal(again.status, 'Enabled');
     assert.equal(s.fake.freeze.windows().length, 1);
-    assert.equal((again.freeze['windows'] as Record<string, string>[])[0]!['startTime'], '2026-11-26 05:00 PM');
+    assert.equal(
+      (again.freeze['windows'] as Record<string, string>[])[0]!['startTime'],
+      '2026-11-26 05:00 PM',
+    );
   } finally {
     await s.cleanup();
   }
@@ -87,11 +100,20 @@ test('incidents on several services: one rule each (no cross product); a P2 clos
   const s = await setupGates();
   try {
     const a = s.incidents.declare(p1(), 'U0SRE');
-    const b = s.incidents.declare(p1({ service: 'payments', severity: 'P0', summary: 'Payments down' }), 'U0SRE');
+    const b = s.incidents.declare(
+      p1({ service: 'payments', severity: 'P0', summary: 'Payments down' }),
+      'U0SRE',
+    );
     s.incidents.declare(p1({ severity: 'P2', service: 'search', summary: 'Search slow' }), 'U0SRE');
-    const c = s.incidents.declare(p1({ environment: 'staging', service: 'cart', summary: 'Cart broken in staging' }), 'U0SRE');
+    const c = s.incidents.declare(
+      p1({ environment: 'staging', service: 'cart', summary: 'Cart broken in staging' }),
+      'U0SRE',
+    );
     await s.reconciler.reconcile();
-    const rules = s.fake.freeze.window(ID)!.freeze['entityConfigs'] as { name: string; entities: { entityRefs?: string[] }[] }[];
+    const rules = s.fake.freeze.window(ID)!.freeze['entityConfigs'] as {
+      name: string;
+      entities: { entityRefs?: string[] }[];
+    }[];
     assert.deepEqual(
       rules.map((r) => [r.name, r.entities.map((e) => e.entityRefs?.[0])]),
       [
@@ -132,11 +154,14 @@ test('a window created before a crash (we never heard back) is adopted, not dupl
     await s.reconciler.reconcile();
     // Someone disables the window in the Harness UI while the incident is open.
     const calls = s.fake.freeze.calls.length;
-    await fetch(`${s.fake.url}/ng/api/freeze/updateFreezeStatus?accountIdentifier=${s.fake.accountId}&orgIdentifier=default&projectIdentifier=payments&status=Disabled`, {
-      method: 'POST',
-      headers: { 'x-api-key': s.fake.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify([ID]),
-    });
+    await fetch(
+      `${s.fake.url}/ng/api/freeze/updateFreezeStatus?accountIdentifier=${s.fake.accountId}&orgIdentifier=default&projectIdentifier=payments&status=Disabled`,
+      {
+        method: 'POST',
+        headers: { 'x-api-key': s.fake.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify([ID]),
+      },
+    );
     assert.equal(s.fake.freeze.window(ID)!.status, 'Disabled');
     const r = await s.reconciler.reconcile();
     assert.deepEqual(r, [{ gate: 'prod-freeze-on-critical', identifier: ID, action: 'enabled' }]);
@@ -157,7 +182,10 @@ test('the window is extended while the gate stays closed (disable → update →
       await s.reconciler.reconcile();
       const w = s.fake.freeze.window(ID)!;
       assert.equal(w.status, 'Enabled', `minute ${minute}`);
-      assert.ok(windowEnd(w) - s.clock.now() >= 29 * 60_000, `minute ${minute}: ${windowEnd(w) - s.clock.now()}ms left`);
+      assert.ok(
+        windowEnd(w) - s.clock.now() >= 29 * 60_000,
+        `minute ${minute}: ${windowEnd(w) - s.clock.now()}ms left`,
+      );
     }
     const updates = s.fake.freeze.calls.filter((c) => c.op === 'update');
     assert.ok(updates.length >= 4 && updates.length <= 6, `${updates.length} extensions in 150 minutes`);
@@ -196,7 +224,10 @@ test('Harness errors: retried by the client; a lasting failure is reported once 
     s.fake.freeze.calls.splice(0);
     while (s.fake.freeze.calls.length < 100 && (await s.reconciler.reconcile()).some((x) => 'error' in x));
     assert.ok(s.fake.freeze.window(ID)!.freeze['name']!.toString().includes(b.id));
-    assert.equal(s.store.timeline.forIncident(b.id).filter((e) => e.kind === 'gate.freeze_recovered').length, 1);
+    assert.equal(
+      s.store.timeline.forIncident(b.id).filter((e) => e.kind === 'gate.freeze_recovered').length,
+      1,
+    );
   } finally {
     await s.cleanup();
   }

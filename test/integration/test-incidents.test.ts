@@ -18,7 +18,9 @@ const WINDOW = freezeIdentifier('prod-freeze-on-critical');
 const json = (v: unknown) => JSON.stringify(v);
 
 async function gate(bot: BotUnderTest, query = 'service=checkout&environment=prod') {
-  const res = await fetch(`${bot.url}/api/gates/deploy?${query}`, { headers: { authorization: `Bearer ${GATE_TOKEN}` } });
+  const res = await fetch(`${bot.url}/api/gates/deploy?${query}`, {
+    headers: { authorization: `Bearer ${GATE_TOKEN}` },
+  });
   return { status: res.status, json: (await res.json()) as any };
 }
 
@@ -51,18 +53,29 @@ test('/incident declare --test: a marked modal, a test-… channel, a marked sum
     const help = await command(bot, '/incident', 'help', 'C111');
     assert.match(help.body, /\/incident declare --test/);
 
-    const opened = await opens(bot, () => command(bot, '/incident', 'declare --test Checkout rehearsal', 'C111'));
+    const opened = await opens(bot, () =>
+      command(bot, '/incident', 'declare --test Checkout rehearsal', 'C111'),
+    );
     assert.equal(opened.view.callback_id, ids.DECLARE_MODAL);
     assert.equal((opened.view.title as { text: string }).text, 'Declare a test incident');
     assert.match(json(opened.view.blocks), /declaring a \*test incident\*/);
     assert.equal(JSON.parse(String(opened.view.private_metadata)).test, true);
-    assert.match(json(opened.view.blocks), /"initial_value":"Checkout rehearsal"/, 'the flag is not part of the summary');
-    assert.ok(!json(opened.view.blocks).includes(ids.DECLARE_CHANNEL_BLOCK), 'a test never takes over this channel');
+    assert.match(
+      json(opened.view.blocks),
+      /"initial_value":"Checkout rehearsal"/,
+      'the flag is not part of the summary',
+    );
+    assert.ok(
+      !json(opened.view.blocks).includes(ids.DECLARE_CHANNEL_BLOCK),
+      'a test never takes over this channel',
+    );
 
     // Choosing a type rebuilds the modal: it stays a test modal.
     const updates = bot.slack.callsTo('views.update').length;
     await selectInView(bot, opened, ids.DECLARE_TYPE, ids.DECLARE_TYPE_BLOCK, 'major-incident');
-    await bot.slack.waitFor(() => bot.slack.callsTo('views.update').length > updates, { what: 'the rebuilt modal' });
+    await bot.slack.waitFor(() => bot.slack.callsTo('views.update').length > updates, {
+      what: 'the rebuilt modal',
+    });
     const rebuilt = current(bot, opened.id);
     assert.equal((rebuilt.view.title as { text: string }).text, 'Declare a test incident');
 
@@ -75,7 +88,9 @@ test('/incident declare --test: a marked modal, a test-… channel, a marked sum
       [ids.DECLARE_ENVIRONMENT_BLOCK]: 'prod',
     });
     assert.equal(ack.body, '', `the declare modal was refused: ${ack.body}`);
-    await bot.slack.waitFor(() => bot.slack.callsTo('pins.add').length > 0, { what: 'the summary to be pinned' });
+    await bot.slack.waitFor(() => bot.slack.callsTo('pins.add').length > 0, {
+      what: 'the summary to be pinned',
+    });
 
     const incident = bot.app.store.incidents.list(1)[0]!;
     assert.equal(incident.test, true, 'stored as a test incident');
@@ -87,7 +102,9 @@ test('/incident declare --test: a marked modal, a test-… channel, a marked sum
     const summary = pinnedSummary(bot, channel.id);
     assert.match(String(summary.text), /^🧪 TEST · 🚨 /);
     assert.match(json(summary.blocks), /This is a \*test incident\*/);
-    const declared = bot.app.store.timeline.forIncident(incident.id).find((e) => e.kind === 'incident.created')!;
+    const declared = bot.app.store.timeline
+      .forIncident(incident.id)
+      .find((e) => e.kind === 'incident.created')!;
     assert.match(declared.text, /^🧪 TEST incident declared by <@W111>: P1 · checkout · prod/);
 
     // Triggers fire for test incidents (that is how automatic runbooks are rehearsed): the run's
@@ -95,7 +112,10 @@ test('/incident declare --test: a marked modal, a test-… channel, a marked sum
     const run = await waitForRun(bot, 'awaiting_approval');
     assert.equal(run.incidentId, incident.id);
     await bot.slack.waitFor(
-      () => bot.slack.messages(channel.id).some((m) => /Approval needed\* · 🧪 TEST incident/.test(json(m.blocks))),
+      () =>
+        bot.slack
+          .messages(channel.id)
+          .some((m) => /Approval needed\* · 🧪 TEST incident/.test(json(m.blocks))),
       { what: 'the marked approval prompt' },
     );
     const runMsg = bot.slack.messages(channel.id).find((m) => /Approval needed/.test(json(m.blocks)))!;
@@ -113,7 +133,10 @@ test('/incident declare --test: a marked modal, a test-… channel, a marked sum
     await reconciled(bot, gets, 'the freeze reconciler to look at Harness');
     assert.deepEqual(await gate(bot), { status: 200, json: { open: true } });
     assert.equal(bot.harness.freeze.window(WINDOW), undefined, 'no freeze window');
-    assert.deepEqual(bot.harness.freeze.calls.filter((c) => c.op !== 'get').map((c) => c.op), []);
+    assert.deepEqual(
+      bot.harness.freeze.calls.filter((c) => c.op !== 'get').map((c) => c.op),
+      [],
+    );
 
     // App Home lists the open test incident and its run with the mark.
     await eventCallback(bot.url, SIGNING_SECRET, { type: 'app_home_opened', user: USER, tab: 'home' });
@@ -134,9 +157,19 @@ test('/incident declare --test: a marked modal, a test-… channel, a marked sum
     assert.equal(real.json.test, false);
     const closed = await gate(bot);
     assert.equal(closed.status, 423);
-    assert.deepEqual(closed.json.reasons.map((r: { incident: string }) => r.incident), [real.json.id]);
-    await bot.slack.waitFor(() => bot.harness.freeze.window(WINDOW)?.status === 'Enabled', { what: 'the window', timeoutMs: 5000 });
-    assert.doesNotMatch(bot.harness.freeze.window(WINDOW)!.yaml, new RegExp(`${incident.id}\\b`), 'the window names the real incident only');
+    assert.deepEqual(
+      closed.json.reasons.map((r: { incident: string }) => r.incident),
+      [real.json.id],
+    );
+    await bot.slack.waitFor(() => bot.harness.freeze.window(WINDOW)?.status === 'Enabled', {
+      what: 'the window',
+      timeoutMs: 5000,
+    });
+    assert.doesNotMatch(
+      bot.harness.freeze.window(WINDOW)!.yaml,
+      new RegExp(`${incident.id}\\b`),
+      'the window names the real incident only',
+    );
     assert.doesNotMatch(bot.slack.channel(real.json.channel)!.name, /^test-/);
   } finally {
     await bot.stop();
@@ -160,7 +193,10 @@ test('API "test": true creates a marked test incident; bad values and changes ar
     assert.equal(created.json.incident.test, true);
     const id = created.json.id as string;
     assert.equal(bot.app.store.incidents.get(id)!.test, true);
-    assert.match(bot.slack.channel(created.json.channel)!.name, new RegExp(`^test-${id.toLowerCase()}-payments-rehearsal$`));
+    assert.match(
+      bot.slack.channel(created.json.channel)!.name,
+      new RegExp(`^test-${id.toLowerCase()}-payments-rehearsal$`),
+    );
     await bot.slack.waitFor(() => bot.slack.callsTo('pins.add').length > 0, { what: 'the pinned summary' });
     assert.match(String(pinnedSummary(bot, created.json.channel).text), /^🧪 TEST · /);
 
@@ -177,7 +213,10 @@ test('API "test": true creates a marked test incident; bad values and changes ar
     for (const bad of ['true', 'yes', 1, null]) {
       const r = await bot.api('POST', '/api/incidents', { summary: 'x', severity: 'P3', test: bad });
       assert.equal(r.status, 400, json(bad));
-      assert.deepEqual(r.json.errors.map((e: { field: string }) => e.field), ['test']);
+      assert.deepEqual(
+        r.json.errors.map((e: { field: string }) => e.field),
+        ['test'],
+      );
       assert.match(r.json.error, /^test must be true or false, not /);
     }
 
@@ -185,19 +224,39 @@ test('API "test": true creates a marked test incident; bad values and changes ar
     const flip = await bot.api('PATCH', `/api/incidents/${id}`, { test: false });
     assert.equal(flip.status, 400);
     assert.equal(flip.json.errors[0].field, 'test');
-    assert.match(flip.json.error, new RegExp(`^test cannot change: ${id} is a test incident.*allowed: true or leave test out`));
+    assert.match(
+      flip.json.error,
+      new RegExp(`^test cannot change: ${id} is a test incident.*allowed: true or leave test out`),
+    );
     const realOne = await bot.api('POST', '/api/incidents', { summary: 'Real one', severity: 'P3' });
     assert.equal(realOne.json.test, false);
-    const promote = await bot.api('PATCH', `/api/incidents/${realOne.json.id}`, { test: true, severity: 'P2' });
+    const promote = await bot.api('PATCH', `/api/incidents/${realOne.json.id}`, {
+      test: true,
+      severity: 'P2',
+    });
     assert.equal(promote.status, 400);
     assert.match(promote.json.error, /is not a test incident/);
-    assert.equal(bot.app.store.incidents.get(realOne.json.id)!.severity, 'P3', 'nothing else was applied either');
+    assert.equal(
+      bot.app.store.incidents.get(realOne.json.id)!.severity,
+      'P3',
+      'nothing else was applied either',
+    );
     assert.equal((await bot.api('PATCH', '/api/incidents/INC-999', { test: true })).status, 404);
 
-    const again = await bot.api('POST', '/api/incidents', { summary: 'Payments rehearsal', severity: 'P0', externalId: 'drill-1', test: false });
+    const again = await bot.api('POST', '/api/incidents', {
+      summary: 'Payments rehearsal',
+      severity: 'P0',
+      externalId: 'drill-1',
+      test: false,
+    });
     assert.equal(again.status, 400);
     assert.match(again.json.error, /test cannot change/);
-    const same = await bot.api('POST', '/api/incidents', { summary: 'Payments rehearsal', severity: 'P0', externalId: 'drill-1', test: true });
+    const same = await bot.api('POST', '/api/incidents', {
+      summary: 'Payments rehearsal',
+      severity: 'P0',
+      externalId: 'drill-1',
+      test: true,
+    });
     assert.equal(same.status, 200, json(same.json));
     assert.equal(same.json.id, id);
 
@@ -207,7 +266,13 @@ test('API "test": true creates a marked test incident; bad values and changes ar
       groupKey: '{}:{alertname="CheckoutDrill"}',
       status: 'firing',
       groupLabels: { alertname: 'CheckoutDrill' },
-      commonLabels: { alertname: 'CheckoutDrill', severity: 'critical', service: 'checkout', env: 'prod', runbook_bot_test: 'true' },
+      commonLabels: {
+        alertname: 'CheckoutDrill',
+        severity: 'critical',
+        service: 'checkout',
+        env: 'prod',
+        runbook_bot_test: 'true',
+      },
       commonAnnotations: { summary: 'Checkout drill' },
       alerts: [{ status: 'firing', labels: { alertname: 'CheckoutDrill' } }],
     });

@@ -100,7 +100,10 @@ test('40 waiting executions over 2 projects: 2 list calls naming them, no detail
   assert.equal(named.filterType, 'PipelineExecution');
   assert.deepEqual(
     [...named.planExecutionIds].sort(),
-    ids.filter((x) => x.project === lists[0]!.query.projectIdentifier).map((x) => x.executionId).sort(),
+    ids
+      .filter((x) => x.project === lists[0]!.query.projectIdentifier)
+      .map((x) => x.executionId)
+      .sort(),
   );
   assert.equal(fake.requestsTo('status').length, 0);
 
@@ -110,7 +113,10 @@ test('40 waiting executions over 2 projects: 2 list calls naming them, no detail
   now += 1000;
   fake.setStatus(ids[5]!.executionId, 'Failed');
   const second = await Promise.all(ids.map(read));
-  assert.ok(second.every((r) => !r.changed), 'answered from the stale rows');
+  assert.ok(
+    second.every((r) => !r.changed),
+    'answered from the stale rows',
+  );
   assert.ok(await until(() => fake.requestsTo('list').length === 4, 3000), 'one refresh per project');
   await new Promise((r) => setTimeout(r, 200)); // the fake saw the calls: let their answers land
   const third = await Promise.all(ids.map(read));
@@ -138,7 +144,10 @@ test('a changed status is answered from the list row; a push is confirmed by a l
   const changed = await w.read({ ...ref, lastStatus: 'Queued' });
   assert.equal(changed.changed, true);
   const same = await w.read({ ...ref, lastStatus: 'Running' });
-  assert.ok(!same.changed && (same.notBefore ?? 0) >= Date.now() + 50_000, 'not worth reading before its row is refreshed');
+  assert.ok(
+    !same.changed && (same.notBefore ?? 0) >= Date.now() + 50_000,
+    'not worth reading before its row is refreshed',
+  );
   fake.setStatus(a!.executionId, 'Success');
   assert.equal(await w.confirm(a!.executionId), true, 'the push was read in a list call');
   assert.equal(fake.requestsTo('list').length, 2);
@@ -230,7 +239,9 @@ test('a push burst of 25 executions in one project is confirmed by ONE list call
   const w = watcherOf(watched)!;
   const ids: string[] = [];
   for (let i = 0; i < 25; i++)
-    ids.push((await watched.execute({ org: 'default', project: 'alpha', pipeline: 'p', yaml: YAML })).executionId);
+    ids.push(
+      (await watched.execute({ org: 'default', project: 'alpha', pipeline: 'p', yaml: YAML })).executionId,
+    );
   assert.equal(w.stats().watched, 25);
   for (const id of ids) fake.setStatus(id, 'Success');
   const confirmed = await Promise.all(ids.map((id) => w.confirm(id)));
@@ -242,9 +253,13 @@ test('a push burst of 25 executions in one project is confirmed by ONE list call
     [...ids].sort(),
   );
   const reads = await Promise.all(
-    ids.map((executionId) => w.read({ org: 'default', project: 'alpha', executionId, lastStatus: 'RUNNING' })),
+    ids.map((executionId) =>
+      w.read({ org: 'default', project: 'alpha', executionId, lastStatus: 'RUNNING' }),
+    ),
   );
-  assert.ok(reads.every((r) => r.changed && r.summary.outcome === 'succeeded' && r.summary.stages.list.length > 0));
+  assert.ok(
+    reads.every((r) => r.changed && r.summary.outcome === 'succeeded' && r.summary.stages.list.length > 0),
+  );
   assert.equal(fake.requestsTo('list').length, 1, 'the reads use the confirmed rows');
   assert.equal(fake.requestsTo('status').length, 0, 'no detail call');
   assert.equal(w.stats().watched, 0);
@@ -256,7 +271,9 @@ test('paging: more ids than a page holds are read over several pages of one filt
   fake.setStatus(ids[1]!.executionId, 'Aborted');
   const w = watcherOf(withWatchBatching(client, { freshMs: 60_000, pageSize: 2, idsPerCall: 5 }))!;
   const reads = await Promise.all(
-    ids.map((x) => w.read({ org: 'default', project: 'alpha', executionId: x.executionId, lastStatus: 'Running' })),
+    ids.map((x) =>
+      w.read({ org: 'default', project: 'alpha', executionId: x.executionId, lastStatus: 'Running' }),
+    ),
   );
   const lists = fake.requestsTo('list');
   assert.deepEqual(
@@ -267,7 +284,9 @@ test('paging: more ids than a page holds are read over several pages of one filt
       ['2', '2'],
     ],
   );
-  assert.ok(lists.every((r) => (JSON.parse(r.body) as { planExecutionIds: string[] }).planExecutionIds.length === 5));
+  assert.ok(
+    lists.every((r) => (JSON.parse(r.body) as { planExecutionIds: string[] }).planExecutionIds.length === 5),
+  );
   assert.deepEqual(
     reads.map((r) => r.changed),
     [false, true, false, false, false],
@@ -281,9 +300,13 @@ test('idsPerCall splits a project: 7 watched executions, 3 per call → 3 list c
   const ids = await startMany(client, fake, ['alpha'], 7);
   const w = watcherOf(withWatchBatching(client, { freshMs: 60_000, idsPerCall: 3 }))!;
   await Promise.all(
-    ids.map((x) => w.read({ org: 'default', project: 'alpha', executionId: x.executionId, lastStatus: 'Running' })),
+    ids.map((x) =>
+      w.read({ org: 'default', project: 'alpha', executionId: x.executionId, lastStatus: 'Running' }),
+    ),
   );
-  const named = fake.requestsTo('list').map((r) => (JSON.parse(r.body) as { planExecutionIds: string[] }).planExecutionIds);
+  const named = fake
+    .requestsTo('list')
+    .map((r) => (JSON.parse(r.body) as { planExecutionIds: string[] }).planExecutionIds);
   // The last call has room for 2 more: it is filled with the stalest rows, free of charge.
   assert.deepEqual(
     named.map((n) => n.length),
@@ -311,11 +334,17 @@ test('a terminal list row without stages is completed by one detail call; a miss
   const w = watcherOf(withWatchBatching(thin, { freshMs: 60_000 }))!;
   fake.setStatus(ids[0]!.executionId, 'Failed');
   const [done, missing] = await Promise.all(
-    ids.map((x) => w.read({ org: 'default', project: 'alpha', executionId: x.executionId, lastStatus: 'Running' })),
+    ids.map((x) =>
+      w.read({ org: 'default', project: 'alpha', executionId: x.executionId, lastStatus: 'Running' }),
+    ),
   );
   assert.ok(done!.changed && done!.summary.outcome === 'failed' && done!.summary.stages.list.length > 0);
   assert.ok(!missing!.changed || missing!.summary.status === 'Running');
   assert.equal(fake.requestsTo('list').length, 1);
-  assert.equal(fake.requestsTo('status').length, 2, 'one for the stage-less terminal row, one for the missing row');
+  assert.equal(
+    fake.requestsTo('status').length,
+    2,
+    'one for the stage-less terminal row, one for the missing row',
+  );
   assert.equal(w.stats().detailCalls, 2);
 });

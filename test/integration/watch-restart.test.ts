@@ -41,7 +41,9 @@ test('120 waiting runs after a restart are read again in 2 list calls naming the
   try {
     bot.harness.program('restart_pipe', { statuses: ['Running'] });
     const runs = bot.app.store.tx(() =>
-      Array.from({ length: 120 }, () => bot.app.engine.startRun({ runbookId: 'restart-watch', requester: 'U0R' })),
+      Array.from({ length: 120 }, () =>
+        bot.app.engine.startRun({ runbookId: 'restart-watch', requester: 'U0R' }),
+      ),
     );
     bot.app.scheduler.kick();
     const db = () => bot.app.store.db;
@@ -68,7 +70,9 @@ test('120 waiting runs after a restart are read again in 2 list calls naming the
     assert.ok(await until(() => reread() === runs.length, 15_000), 'every run read again');
     const calls = bot.harness.requestsTo('list').slice(lists);
     assert.equal(calls.length, 2, '120 ids at 100 per call');
-    const named = calls.flatMap((c) => (JSON.parse(c.body) as { planExecutionIds: string[] }).planExecutionIds);
+    const named = calls.flatMap(
+      (c) => (JSON.parse(c.body) as { planExecutionIds: string[] }).planExecutionIds,
+    );
     const ids = runs.map((r) => bot.app.store.runs.steps(r.id)[0]!.externalId!);
     assert.deepEqual(new Set(named), new Set(ids));
     assert.equal(bot.harness.requestsTo('status').length, details, 'no detail call');

@@ -73,7 +73,9 @@ export interface GatesSetup {
   cleanup(): Promise<void>;
 }
 
-export async function setupGates(opts: { extra?: Record<string, string>; maxRetries?: number; autoSync?: boolean } = {}): Promise<GatesSetup> {
+export async function setupGates(
+  opts: { extra?: Record<string, string>; maxRetries?: number; autoSync?: boolean } = {},
+): Promise<GatesSetup> {
   const tmp = tempDir();
   const fake = await startHarnessFake();
   const dbPath = join(tmp.dir, 'bot.db');
@@ -86,7 +88,14 @@ export async function setupGates(opts: { extra?: Record<string, string>; maxRetr
   const build = (): GatesSetup => {
     const store = createStore(dbPath);
     stores.push(store);
-    const client = { baseUrl: fake.url, uiUrl: 'https://app.harness.io', apiKey: fake.apiKey, accountId: fake.accountId, timeoutMs: 2000, sleep: async () => {} };
+    const client = {
+      baseUrl: fake.url,
+      uiUrl: 'https://app.harness.io',
+      apiKey: fake.apiKey,
+      accountId: fake.accountId,
+      timeoutMs: 2000,
+      sleep: async () => {},
+    };
     const incidents = createIncidentService({ store, catalog: () => catalog, clock, log });
     const gates = createGateService({
       store,
@@ -95,7 +104,14 @@ export async function setupGates(opts: { extra?: Record<string, string>; maxRetr
       log,
       say: async (channel, text) => void posted.push({ channel, text }),
     });
-    const engine = createEngine({ store, catalog: () => catalog, clock, log, harness: createHarnessClient(client), gates });
+    const engine = createEngine({
+      store,
+      catalog: () => catalog,
+      clock,
+      log,
+      harness: createHarnessClient(client),
+      gates,
+    });
     const freeze = createFreezeClient({ ...client, maxRetries: opts.maxRetries ?? 3 });
     const reconciler = createFreezeReconciler({ gates, freeze, clock, log });
     if (opts.autoSync !== false) incidents.on(() => void gates.refresh());

@@ -81,7 +81,11 @@ test('scope: lists, all, from-incident in both spellings; an incident without th
 
 test('computeHolds: every gate × open incident, ordered by gate then incident number', () => {
   const gates = [gate({ id: 'z-gate' }), gate({ id: 'a-gate', when: { severity: { equals: 'P0' } } })];
-  const incidents = [inc({ id: 'INC-10' }), inc({ id: 'INC-9', severity: 'P0' }), inc({ id: 'INC-2', severity: 'P3' })];
+  const incidents = [
+    inc({ id: 'INC-10' }),
+    inc({ id: 'INC-9', severity: 'P0' }),
+    inc({ id: 'INC-2', severity: 'P3' }),
+  ];
   const holds = computeHolds(gates, incidents, new Map());
   assert.deepEqual(
     holds.map((h) => `${h.gate}/${h.incident}`),
@@ -98,21 +102,40 @@ test('runbookBlockers: only deploys: true runbooks, minus the gates that exempt 
   assert.equal(runbookBlockers(holds, gates, { id: 'deploy', deploys: true }, target).length, 1);
   assert.equal(runbookBlockers(holds, gates, { id: 'deploy' }, target).length, 0, 'not a deploying runbook');
   assert.equal(runbookBlockers(holds, gates, { id: 'emergency-rollback', deploys: true }, target).length, 0);
-  assert.equal(runbookBlockers(holds, gates, { id: 'deploy', deploys: true }, { service: 'cart', environment: 'prod' }).length, 0);
+  assert.equal(
+    runbookBlockers(holds, gates, { id: 'deploy', deploys: true }, { service: 'cart', environment: 'prod' })
+      .length,
+    0,
+  );
 });
 
 test('runTarget: the run inputs first, then the incident', () => {
-  assert.deepEqual(runTarget({ environment: 'staging' }, inc()), { service: 'checkout', environment: 'staging' });
-  assert.deepEqual(runTarget({ service: ' payments ', environment: '' }, inc()), { service: 'payments', environment: 'prod' });
+  assert.deepEqual(runTarget({ environment: 'staging' }, inc()), {
+    service: 'checkout',
+    environment: 'staging',
+  });
+  assert.deepEqual(runTarget({ service: ' payments ', environment: '' }, inc()), {
+    service: 'payments',
+    environment: 'prod',
+  });
   assert.deepEqual(runTarget({ service: 3 }, null), { service: null, environment: null });
 });
 
 test('property: a hold covers exactly the targets whose values are in its lists (or unspecified)', () => {
   const name = fc.constantFrom('prod', 'staging', 'qa', 'checkout', 'payments');
   fc.assert(
-    fc.property(fc.array(name, { minLength: 1 }), fc.array(name, { minLength: 1 }), name, name, (envs, svcs, e, s) => {
-      const expected = envs.includes(e) && svcs.includes(s);
-      assert.equal(covers({ environments: envs, services: svcs }, { environment: e, service: s }), expected);
-    }),
+    fc.property(
+      fc.array(name, { minLength: 1 }),
+      fc.array(name, { minLength: 1 }),
+      name,
+      name,
+      (envs, svcs, e, s) => {
+        const expected = envs.includes(e) && svcs.includes(s);
+        assert.equal(
+          covers({ environments: envs, services: svcs }, { environment: e, service: s }),
+          expected,
+        );
+      },
+    ),
   );
 });

@@ -20,9 +20,27 @@ import type { GateHold } from '../../src/gates/evaluate.ts';
 
 const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'harness-samples');
 const gate = (harness: Record<string, unknown> = { freeze: true, org: 'default', project: 'payments' }) =>
-  deploymentGateSchema.parse({ kind: 'DeploymentGate', id: 'prod-freeze', name: 'Prod freeze', when: { severity: { at_least: 'P1' } }, harness });
-const hold = (incident: string, services: GateHold['services'], environments: GateHold['environments'] = ['prod']): GateHold => ({
-  gate: 'prod-freeze', gateName: 'Prod freeze', incident, severity: 'P1', summary: 'down', services, environments, manual: false, why: '',
+  deploymentGateSchema.parse({
+    kind: 'DeploymentGate',
+    id: 'prod-freeze',
+    name: 'Prod freeze',
+    when: { severity: { at_least: 'P1' } },
+    harness,
+  });
+const hold = (
+  incident: string,
+  services: GateHold['services'],
+  environments: GateHold['environments'] = ['prod'],
+): GateHold => ({
+  gate: 'prod-freeze',
+  gateName: 'Prod freeze',
+  incident,
+  severity: 'P1',
+  summary: 'down',
+  services,
+  environments,
+  manual: false,
+  why: '',
 });
 
 test("window times: 'YYYY-MM-DD hh:mm A' in UTC, 12-hour clock with 12 AM/PM edges, minutes rounded down", () => {
@@ -56,11 +74,33 @@ test('identifiers are deterministic Harness identifiers', () => {
 });
 
 test('the YAML has the shape of the Harness samples (keys they use), one rule per scope, named after the incidents', () => {
-  const holds = [hold('INC-1', ['checkout']), hold('INC-2', ['checkout']), hold('INC-3', ['payments']), hold('INC-4', 'all', 'all')];
-  const text = freezeYaml(gate(), holds, { status: 'Enabled', startMs: Date.parse('2026-11-26T14:00:30Z'), durationMs: 3_600_000 });
+  const holds = [
+    hold('INC-1', ['checkout']),
+    hold('INC-2', ['checkout']),
+    hold('INC-3', ['payments']),
+    hold('INC-4', 'all', 'all'),
+  ];
+  const text = freezeYaml(gate(), holds, {
+    status: 'Enabled',
+    startMs: Date.parse('2026-11-26T14:00:30Z'),
+    durationMs: 3_600_000,
+  });
   const f = (parse(text) as { freeze: Record<string, unknown> }).freeze;
-  const sample = (parse(readFileSync(join(SAMPLES, 'freeze-tf-provider-manual.yaml'), 'utf8')) as { freeze: Record<string, unknown> }).freeze;
-  for (const k of ['name', 'identifier', 'entityConfigs', 'status', 'description', 'windows', 'notificationRules', 'tags'])
+  const sample = (
+    parse(readFileSync(join(SAMPLES, 'freeze-tf-provider-manual.yaml'), 'utf8')) as {
+      freeze: Record<string, unknown>;
+    }
+  ).freeze;
+  for (const k of [
+    'name',
+    'identifier',
+    'entityConfigs',
+    'status',
+    'description',
+    'windows',
+    'notificationRules',
+    'tags',
+  ])
     assert.ok(k in f && k in sample, k);
   assert.equal(f['identifier'], 'runbook_bot_prod_freeze');
   assert.equal(f['name'], 'runbook-bot: INC-1, INC-2, INC-3, INC-4 (Prod freeze)');
@@ -77,10 +117,17 @@ test('the YAML has the shape of the Harness samples (keys they use), one rule pe
 
 test('account-level windows freeze every org and project; an org-level one every project', () => {
   const account = entityConfigs(gate({ freeze: true }), [hold('INC-1', ['checkout'])]);
-  assert.deepEqual(account[0]!.entities.slice(0, 2), [{ type: 'Org', filterType: 'All' }, { type: 'Project', filterType: 'All' }]);
+  assert.deepEqual(account[0]!.entities.slice(0, 2), [
+    { type: 'Org', filterType: 'All' },
+    { type: 'Project', filterType: 'All' },
+  ]);
   const org = entityConfigs(gate({ freeze: true, org: 'default' }), [hold('INC-1', ['checkout'])]);
   assert.deepEqual(org[0]!.entities[0], { type: 'Project', filterType: 'All' });
-  const text = freezeYaml(gate({ freeze: true }), [hold('INC-1', ['checkout'])], { status: 'Enabled', startMs: 0, durationMs: 3_600_000 });
+  const text = freezeYaml(gate({ freeze: true }), [hold('INC-1', ['checkout'])], {
+    status: 'Enabled',
+    startMs: 0,
+    durationMs: 3_600_000,
+  });
   assert.ok(!/orgIdentifier|projectIdentifier/.test(text));
 });
 
@@ -88,20 +135,32 @@ test('needsRewrite: other rules or name, or less than half the duration (≥ 15m
   const g = gate();
   const holds = [hold('INC-1', ['checkout'])];
   const start = Date.parse('2026-11-26T14:00:00Z');
-  const actual = readFreezeYaml(freezeYaml(g, holds, { status: 'Enabled', startMs: start, durationMs: 3_600_000 }));
+  const actual = readFreezeYaml(
+    freezeYaml(g, holds, { status: 'Enabled', startMs: start, durationMs: 3_600_000 }),
+  );
   const wanted = { name: 'runbook-bot: INC-1 (Prod freeze)', rules: entityConfigs(g, holds) };
   assert.equal(actual.endMs, start + 3_600_000);
   assert.equal(needsRewrite(actual, wanted, start + 29 * 60_000, 3_600_000), false);
   assert.equal(needsRewrite(actual, wanted, start + 31 * 60_000, 3_600_000), true);
-  assert.equal(needsRewrite(actual, { ...wanted, rules: entityConfigs(g, [...holds, hold('INC-2', ['cart'])]) }, start, 3_600_000), true);
+  assert.equal(
+    needsRewrite(
+      actual,
+      { ...wanted, rules: entityConfigs(g, [...holds, hold('INC-2', ['cart'])]) },
+      start,
+      3_600_000,
+    ),
+    true,
+  );
   assert.equal(needsRewrite(actual, { ...wanted, name: 'other' }, start, 3_600_000), true);
   // Harness may hand the YAML back with keys in another order (as in its samples): not a change.
   const reordered = {
     ...actual,
-    entityConfigs: (actual.entityConfigs as { name: string; entities: Record<string, unknown>[] }[]).map((r) => ({
-      entities: [...r.entities].reverse().map((e) => ({ filterType: e['filterType'], ...e })),
-      name: r.name,
-    })),
+    entityConfigs: (actual.entityConfigs as { name: string; entities: Record<string, unknown>[] }[]).map(
+      (r) => ({
+        entities: [...r.entities].reverse().map((e) => ({ filterType: e['filterType'], ...e })),
+        name: r.name,
+      }),
+    ),
   };
   assert.equal(needsRewrite(reordered, wanted, start, 3_600_000), false);
   assert.equal(needsRewrite(readFreezeYaml('not: [yaml'), wanted, start, 3_600_000), true);

@@ -63,7 +63,10 @@ name: Again
 when: { severity: { equals: P0 } }
 `);
   const text = r.errors.join('\n');
-  assert.match(text, /gates\.yaml:11:3 scope\.regions: unknown key "regions" \(allowed: environments, services\)/);
+  assert.match(
+    text,
+    /gates\.yaml:11:3 scope\.regions: unknown key "regions" \(allowed: environments, services\)/,
+  );
   assert.match(text, /harness\.duration: duration is between 30m \(the Harness minimum\) and 7d/);
   // The schema errors stop this document; the duplicate is checked on valid documents.
   const ok = load(`kind: DeploymentGate
@@ -79,15 +82,29 @@ id: g
 name: Again
 when: { severity: { equals: P0 } }
 `).errors.join('\n');
-  assert.match(ok, /gates\.yaml:4:\d+ when\["steps\.x\.status"\]: .*a trigger condition reads incident fields only/);
-  assert.match(ok, /gates\.yaml:5:\d+ scope\.services\.from: scope\.services can only come from incident\.service \(or write from-incident\), got "incident\.environment"/);
-  assert.match(ok, /gates\.yaml:6:\d+ exempt\.runbooks\[0\]: unknown runbook "rollback" .*"rollback" is an alias of emergency-rollback; write the id/);
-  assert.match(ok, /exempt\.runbooks\[1\]: unknown runbook "emergency-rolback" \(runbooks: emergency-rollback\).*did you mean "emergency-rollback"/);
+  assert.match(
+    ok,
+    /gates\.yaml:4:\d+ when\["steps\.x\.status"\]: .*a trigger condition reads incident fields only/,
+  );
+  assert.match(
+    ok,
+    /gates\.yaml:5:\d+ scope\.services\.from: scope\.services can only come from incident\.service \(or write from-incident\), got "incident\.environment"/,
+  );
+  assert.match(
+    ok,
+    /gates\.yaml:6:\d+ exempt\.runbooks\[0\]: unknown runbook "rollback" .*"rollback" is an alias of emergency-rollback; write the id/,
+  );
+  assert.match(
+    ok,
+    /exempt\.runbooks\[1\]: unknown runbook "emergency-rolback" \(runbooks: emergency-rollback\).*did you mean "emergency-rollback"/,
+  );
   assert.match(ok, /harness\.project: a project-level freeze window needs harness\.org too/);
   assert.match(ok, /gates\.yaml:10:5 id: duplicate gate id "g": also defined at gates\.yaml:2:5/);
 });
 
 test('deploys must be a boolean', () => {
-  const r = loadManifestTexts([{ path: 'rb.yaml', text: RUNBOOK.replace('deploys: true', 'deploys: yes please') }]);
+  const r = loadManifestTexts([
+    { path: 'rb.yaml', text: RUNBOOK.replace('deploys: true', 'deploys: yes please') },
+  ]);
   assert.match(r.errors.map(formatManifestError).join('\n'), /rb\.yaml:5:\d+ deploys: /);
 });

@@ -74,7 +74,10 @@ test('/incident declare arguments: --test anywhere, dash variants, unknown optio
   assert.deepEqual(parseDeclareArgs(''), { summary: '', test: false });
   assert.deepEqual(parseDeclareArgs('  --test  '), { summary: '', test: true });
   // A lone "--" or a hyphenated word is summary text, not an option.
-  assert.deepEqual(parseDeclareArgs('db -- slow re-deploy'), { summary: 'db -- slow re-deploy', test: false });
+  assert.deepEqual(parseDeclareArgs('db -- slow re-deploy'), {
+    summary: 'db -- slow re-deploy',
+    test: false,
+  });
   const typo = parseDeclareArgs('--tset Checkout down');
   assert.ok('error' in typo);
   assert.match(typo.error, /Unknown option `--tset`/);
@@ -87,19 +90,39 @@ test('help and usage mention --test', () => {
 
 test('declare modal with --test: says so, keeps the flag in private_metadata, within limits', () => {
   const cat = catalog();
-  const modal = declareModal({ catalog: cat, summary: 'Rehearsal', channelId: 'C1', channelIsIncident: false, test: true });
+  const modal = declareModal({
+    catalog: cat,
+    summary: 'Rehearsal',
+    channelId: 'C1',
+    channelIsIncident: false,
+    test: true,
+  });
   assert.equal(modal.title.text, 'Declare a test incident');
   assert.equal(modal.submit?.text, 'Declare test');
   assert.equal((modal.blocks[0] as { block_id?: string }).block_id, ids.TEST_MARK_BLOCK);
   assert.match(json(modal.blocks[0]), /declaring a \*test incident\*/);
-  assert.deepEqual(parseDeclareMeta(modal.private_metadata), { channelId: 'C1', channelIsIncident: false, test: true });
+  assert.deepEqual(parseDeclareMeta(modal.private_metadata), {
+    channelId: 'C1',
+    channelIsIncident: false,
+    test: true,
+  });
   assert.deepEqual(checkView(modal), []);
   assert.ok(!json(modal).includes(ids.DECLARE_CHANNEL_BLOCK), 'no "use this channel" choice for a test');
   assert.match(json(modal), /own new `test-inc-…` channel/);
-  assert.ok(json(declareModal({ catalog: cat, channelId: 'C1', channelIsIncident: false })).includes(ids.DECLARE_CHANNEL_BLOCK));
+  assert.ok(
+    json(declareModal({ catalog: cat, channelId: 'C1', channelIsIncident: false })).includes(
+      ids.DECLARE_CHANNEL_BLOCK,
+    ),
+  );
 
   // Rebuilt for a type with its fields: still a test modal.
-  const typed = declareModal({ catalog: cat, typeId: 'major-incident', channelId: 'C1', channelIsIncident: true, test: true });
+  const typed = declareModal({
+    catalog: cat,
+    typeId: 'major-incident',
+    channelId: 'C1',
+    channelIsIncident: true,
+    test: true,
+  });
   assert.equal(typed.title.text, 'Declare a test incident');
   assert.deepEqual(checkView(typed), []);
 
@@ -114,7 +137,10 @@ test('declare modal with --test: says so, keeps the flag in private_metadata, wi
 test('pinned summary: header, banner and fallback text marked; a real incident is not', () => {
   const inc = incident({ test: true });
   const msg = incidentSummary(inc, null, T0);
-  assert.match(json(msg.blocks[0]), /^{"type":"header","text":{"type":"plain_text","text":"🧪 TEST · 🚨 INC-42/);
+  assert.match(
+    json(msg.blocks[0]),
+    /^{"type":"header","text":{"type":"plain_text","text":"🧪 TEST · 🚨 INC-42/,
+  );
   assert.equal((msg.blocks[1] as { block_id?: string }).block_id, ids.TEST_MARK_BLOCK);
   assert.ok(msg.text.startsWith('🧪 TEST · 🚨 INC-42'), msg.text);
   assert.deepEqual(checkMessage(msg), []);
@@ -173,10 +199,16 @@ test('App Home: open incidents listed with the test mark, runs of test incidents
   assert.deepEqual(checkView(home), []);
 
   assert.match(json(homeView({ runbooks: [], runs: [], now: T0, incidents: [] })), /No open incidents/);
-  assert.doesNotMatch(json(homeView({ runbooks: [], runs: [], now: T0 })), /incidents/i, 'no section unless asked');
+  assert.doesNotMatch(
+    json(homeView({ runbooks: [], runs: [], now: T0 })),
+    /incidents/i,
+    'no section unless asked',
+  );
 
   // Many open incidents stay within the limits.
-  const many = Array.from({ length: 60 }, (_, i) => incident({ id: `INC-${i}`, test: i % 2 === 0, summary: 'x'.repeat(150) }));
+  const many = Array.from({ length: 60 }, (_, i) =>
+    incident({ id: `INC-${i}`, test: i % 2 === 0, summary: 'x'.repeat(150) }),
+  );
   assert.deepEqual(checkView(homeView({ runbooks: [runbook()], runs, now: T0, incidents: many })), []);
 });
 
@@ -245,18 +277,37 @@ test('gates: a test incident holds nothing, not even when frozen by hand; a real
   const freeze: GateOverride = { mode: 'freeze', reason: 'rehearsal', actor: 'U1', at: 0 };
   assert.equal(holdOf(g, testP0), null);
   assert.equal(holdOf(g, testP0, freeze), null);
-  assert.equal(holdOf(g, { ...testP0, test: false })?.incident, 'INC-1', 'the same incident, not a test, holds');
+  assert.equal(
+    holdOf(g, { ...testP0, test: false })?.incident,
+    'INC-1',
+    'the same incident, not a test, holds',
+  );
   // A gate that matches everything is still not held by a test incident.
-  assert.equal(holdOf(gate({ when: { severity: { at_least: 'P4' } }, scope: { environments: 'all', services: 'all' } }), testP0), null);
+  assert.equal(
+    holdOf(
+      gate({ when: { severity: { at_least: 'P4' } }, scope: { environments: 'all', services: 'all' } }),
+      testP0,
+    ),
+    null,
+  );
 
   const onlyTest = computeHolds([g], [testP0], new Map([['INC-1', freeze]]));
   assert.deepEqual(onlyTest, []);
   const both = computeHolds([g], [testP0, realP1], new Map());
-  assert.deepEqual(both.map((h) => h.incident), ['INC-2']);
+  assert.deepEqual(
+    both.map((h) => h.incident),
+    ['INC-2'],
+  );
 
   // `deploys: true` runbooks are not refused because of a test incident.
   const gates = new Map([[g.id, g]]);
   const deploying = { id: 'deploy-hotfix', deploys: true };
-  assert.deepEqual(runbookBlockers(onlyTest, gates, deploying, { service: 'checkout', environment: 'prod' }), []);
-  assert.equal(runbookBlockers(both, gates, deploying, { service: 'checkout', environment: 'prod' }).length, 1);
+  assert.deepEqual(
+    runbookBlockers(onlyTest, gates, deploying, { service: 'checkout', environment: 'prod' }),
+    [],
+  );
+  assert.equal(
+    runbookBlockers(both, gates, deploying, { service: 'checkout', environment: 'prod' }).length,
+    1,
+  );
 });

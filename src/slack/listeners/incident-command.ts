@@ -6,7 +6,14 @@
  */
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.ts';
-import { helpText, declareModal, incidentSummary, parseDeclareArgs, testPrefix, TEST_MARK } from '../blocks/index.ts';
+import {
+  helpText,
+  declareModal,
+  incidentSummary,
+  parseDeclareArgs,
+  testPrefix,
+  TEST_MARK,
+} from '../blocks/index.ts';
 import { ephemeral } from './shared.ts';
 import { errorText } from '../errors.ts';
 import type { IncidentChange } from '../../incidents/service.ts';
@@ -60,7 +67,9 @@ export function registerIncidentCommand(app: App, d: SlackDeps): void {
     }
     if (sub === '') {
       const type = d.catalog().incidentTypes.get(incident.type) ?? null;
-      return ack(ephemeral(incidentSummary(incident, type, d.clock.now(), d.gates?.describeFor(incident.id))));
+      return ack(
+        ephemeral(incidentSummary(incident, type, d.clock.now(), d.gates?.describeFor(incident.id))),
+      );
     }
     if (sub === 'freeze' || sub === 'unfreeze') {
       // A manual deployment-gate override: commanders only; the gate service audits it.
@@ -73,9 +82,11 @@ export function registerIncidentCommand(app: App, d: SlackDeps): void {
         );
       try {
         const who = await d.access.check(command.user_id, ['commanders'], incident);
-        if (!who.ok) return ack(ephemeral(`:no_entry: Only ${who.who} can ${sub} deployments for ${incident.id}.`));
+        if (!who.ok)
+          return ack(ephemeral(`:no_entry: Only ${who.who} can ${sub} deployments for ${incident.id}.`));
         const line = d.gates.setOverride(incident.id, sub, command.user_id, arg);
-        const state = d.gates.describeFor(incident.id).join('\n') || 'This incident holds no deployment gate now.';
+        const state =
+          d.gates.describeFor(incident.id).join('\n') || 'This incident holds no deployment gate now.';
         return ack({ response_type: 'in_channel', text: `${incident.id}: ${line}\n${state}` });
       } catch (e) {
         return ack(ephemeral(errorText(e)));

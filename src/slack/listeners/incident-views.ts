@@ -59,7 +59,8 @@ export function registerIncidentViews(app: App, d: SlackDeps): void {
     const meta = parseDeclareMeta(view.private_metadata) ?? { channelId: '', channelIsIncident: false };
     const user = body.user.id;
     // A test incident gets its own test-… channel, whatever the form says.
-    const useCurrent = parsed.input.useCurrentChannel && !meta.channelIsIncident && !!meta.channelId && !meta.test;
+    const useCurrent =
+      parsed.input.useCurrentChannel && !meta.channelIsIncident && !!meta.channelId && !meta.test;
     const { useCurrentChannel: _ignored, ...input } = parsed.input;
     let incident;
     try {
@@ -93,7 +94,9 @@ export function registerIncidentViews(app: App, d: SlackDeps): void {
       }
       await inviteUsers(client, channel, [user, incident.commander ?? '']);
       if (channel !== meta.channelId)
-        await tell(`${incident.test ? `${TEST_MARK} ` : ':rotating_light: '}${incident.id} declared: <#${channel}>`);
+        await tell(
+          `${incident.test ? `${TEST_MARK} ` : ':rotating_light: '}${incident.id} declared: <#${channel}>`,
+        );
     } catch (e) {
       d.log.warn({ incident: incident.id, err: (e as Error).message }, 'incident channel setup failed');
       await tell(`:warning: ${incident.id} was declared, but setting up its channel failed: ${errorText(e)}`);
