@@ -17,6 +17,7 @@ import {
   parseDeclareArgs,
   parseDeclareMeta,
   runLine,
+  runList,
   runMessage,
   incidentLine,
   TEST_MARK,
@@ -310,4 +311,12 @@ test('gates: a test incident holds nothing, not even when frozen by hand; a real
     runbookBlockers(both, gates, deploying, { service: 'checkout', environment: 'prod' }).length,
     1,
   );
+});
+
+test('/runbook status in a test incident: every run line is marked', () => {
+  const marked = runList([run(), run()], { now: T0, test: true });
+  const body = JSON.stringify(marked.blocks);
+  assert.equal(body.split('🧪 TEST').length - 1, 2, body);
+  assert.ok(!JSON.stringify(runList([run()], { now: T0 }).blocks).includes('🧪'));
+  checkMessage(marked);
 });

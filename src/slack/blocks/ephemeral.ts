@@ -72,12 +72,18 @@ export interface RunListOptions {
   /** run id → Harness execution url (see harnessUrlOf) */
   links?: Record<string, string | null>;
   title?: string;
+  /** The runs belong to a test incident: each line is marked. */
+  test?: boolean;
 }
 
 export function runList(runs: RunRecord[], opts: RunListOptions = {}): Message {
   const title = opts.title ?? 'Runs';
   const lines = runs.map((r) =>
-    runLine(r, { ...(opts.now !== undefined ? { now: opts.now } : {}), link: opts.links?.[r.id] ?? null }),
+    runLine(r, {
+      ...(opts.now !== undefined ? { now: opts.now } : {}),
+      link: opts.links?.[r.id] ?? null,
+      test: opts.test === true,
+    }),
   );
   const body = lines.length ? joinLines(lines, LIMITS.sectionText - 200, 'more runs') : '_No runs yet._';
   const blocks = [section(`*${md(title, 150)}*\n${body}`)];

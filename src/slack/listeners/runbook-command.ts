@@ -25,7 +25,7 @@ export function registerRunbookCommand(app: App, d: SlackDeps): void {
     if (sub === 'list') return ack(ephemeral(runbookChoices(runbooks, incident?.id ?? null)));
     if (sub === 'status') {
       const runs = incident ? d.store.runs.forIncident(incident.id) : d.store.runs.recent(10);
-      return ack(ephemeral(runList(runs)));
+      return ack(ephemeral(runList(runs, { test: incident?.test === true })));
     }
     if (sub === 'explain') {
       if (!incident)
