@@ -123,6 +123,9 @@ export function createGateService(deps: GateServiceDeps) {
     /** The holds that refuse this run (the engine asks before recording it). */
     runBlockers(runbook: Runbook, inputs: Record<string, unknown>, incident: Incident | null): GateHold[] {
       if (!runbook.deploys) return [];
+      // A test incident's runs never reach production: pipelines run their `staging:` target or are
+      // skipped (engine/actions/test-incident.ts), so a real incident's hold does not apply to them.
+      if (incident?.test === true) return [];
       return runbookBlockers(holds(), gates(), runbook, runTarget(inputs, incident));
     },
 

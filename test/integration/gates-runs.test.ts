@@ -203,3 +203,27 @@ test('/incident freeze and unfreeze: a manual override held and released, audite
     await s.cleanup();
   }
 });
+
+test('deploys: true in a TEST incident: not refused by a real P1 holding the gate (its pipelines run staging or are skipped)', async () => {
+  const s = await setupGates();
+  try {
+    const real = s.incidents.declare(p1(), 'U0SRE');
+    assert.throws(
+      () => s.engine.startRun({ runbookId: 'deploy-service', incidentId: real.id, requester: 'U0SRE' }),
+      (e: unknown) => e instanceof AppError && e.code === 'GATE_CLOSED',
+      'control: the real incident refuses it',
+    );
+    const rehearsal = s.incidents.declare(
+      { ...p1({ summary: 'Rehearsal: checkout 500s' }), test: true },
+      'U0SRE',
+    );
+    const run = s.engine.startRun({
+      runbookId: 'deploy-service',
+      incidentId: rehearsal.id,
+      requester: 'U0SRE',
+    });
+    assert.equal(run.state, 'running');
+  } finally {
+    await s.cleanup();
+  }
+});
