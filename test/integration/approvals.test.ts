@@ -183,7 +183,16 @@ test('processes clicking at the same instant (4 processes × 5 calls) → exactl
     const allReady = new Promise<void>((r) => (go = r));
     const worker = (i: number) =>
       new Promise<{ applied: number; errors: number }>((resolve, reject) => {
-        const args = ['test/support/decide-worker.ts', s.dbPath, run.id, `U0W${i}`, 'approve', '5', goFile];
+        const args = [
+          'test/support/decide-worker.ts',
+          s.dbPath,
+          run.id,
+          `U0W${i}`,
+          'approve',
+          '5',
+          goFile,
+          String(s.clock.t),
+        ];
         const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
           stdio: ['ignore', 'pipe', 'pipe'],
         });

@@ -2,7 +2,9 @@
  * A second (third…) process deciding the same run: opens its own engine on the SQLite file, says
  * "ready", spins until the go-file exists so every process clicks at the same instant, then calls
  * decide `count` times and prints how many applied. Used by test/integration/approvals.test.ts.
- *   node --import tsx test/support/decide-worker.ts <dbPath> <runId> <actor> <approve|reject> <count> <goFile>
+ *   node --import tsx test/support/decide-worker.ts <dbPath> <runId> <actor> <approve|reject> <count> <goFile> [nowMs]
+ * nowMs: the test's manual clock, so what the worker schedules is due on the test's time line
+ * (with the system clock a decision made after the manual clock's start date was due too late).
  */
 import { existsSync } from 'node:fs';
 import { createStore } from '../../src/store/index.ts';
@@ -11,12 +13,12 @@ import { createLogger } from '../../src/log.ts';
 import { systemClock } from '../../src/engine/ports.ts';
 import { catalogOf } from './engine-setup.ts';
 
-const [dbPath, runId, actor, decision, count, goFile] = process.argv.slice(2);
+const [dbPath, runId, actor, decision, count, goFile, nowMs] = process.argv.slice(2);
 const store = createStore(dbPath!);
 const engine = createEngine({
   store,
   catalog: () => catalogOf(),
-  clock: systemClock,
+  clock: nowMs ? { now: () => Number(nowMs) } : systemClock,
   log: createLogger('silent'),
 });
 process.stdout.write('ready\n');
