@@ -217,8 +217,15 @@ test('50 live runs in 10 channels: each method class stays within its budget, ev
     // One post per second per channel (shrunk to 100 ms here), whatever the budget allows.
     for (const ch of new Set(w.runs.map((r) => r.channel))) {
       const t = w.postsTo.filter((p) => p.channel === ch).map((p) => p.at);
+      // Arrival times at the fake carry the loaded machine's jitter (seen: 92 ms for a 100 ms
+      // spacing), so each gap may be short by some tens of ms; an unpaced burst arrives ~0-5 ms apart.
       for (let i = 1; i < t.length; i++)
-        assert.ok(t[i]! - t[i - 1]! >= 95, `${ch} paced: ${t[i]! - t[i - 1]!} ms`);
+        assert.ok(t[i]! - t[i - 1]! >= 60, `${ch} paced: ${t[i]! - t[i - 1]!} ms`);
+      if (t.length > 1)
+        assert.ok(
+          (t[t.length - 1]! - t[0]!) / (t.length - 1) >= 95,
+          `${ch} paced on average: ${(t[t.length - 1]! - t[0]!) / (t.length - 1)} ms`,
+        );
     }
     const stats = w.publisher.stats();
     assert.deepEqual(
