@@ -198,7 +198,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     gates: gates.service,
     manifestErrors: () => manifests.lastErrors(),
     // `/runbook validate` asks Harness for each pipeline's runtime inputs.
-    ...(harness ? { readInputTemplate: inputTemplateReaderFromConfig(config) } : {}),
+    ...(harness ? { readInputTemplate: inputTemplateReaderFromConfig(config, harnessLimiter) } : {}),
     metrics,
   });
   const api = createApiHandler({

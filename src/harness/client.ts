@@ -1,8 +1,8 @@
 import { AppError } from '../errors.ts';
-import { ambiguousError, badResponseError, httpError, transportError } from './errors.ts';
+import { ambiguousError, badResponseError } from './errors.ts';
 import type { CallContext } from './errors.ts';
 import { backoffDelayMs, isAmbiguousForExecute, shouldRetry } from './retry.ts';
-import type { AttemptProblem, CallKind } from './retry.ts';
+import type { CallKind } from './retry.ts';
 import {
   describeIssues,
   executeResponseSchema,
@@ -12,8 +12,9 @@ import {
   interruptResponseSchema,
 } from './schemas.ts';
 import { toExecutionSummary } from './summary.ts';
-import { attemptHttp, requestReporter } from './transport.ts';
+import { requestReporter } from './transport.ts';
 import type { HttpRequest } from './transport.ts';
+import { attemptJudged } from './attempt.ts';
 import type {
   ExecuteRequest,
   ExecuteResult,
@@ -58,7 +59,12 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
     pipeline,
   });
 
-  const report = requestReporter(opts.onRequest);
+  const attemptDeps = {
+    fetchImpl,
+    timeoutMs: cfg.timeoutMs,
+    limiter: opts.limiter,
+    report: requestReporter(opts.onRequest),
+  };
 
   /**
    * Sends with the retry policy of `kind` and returns the parsed JSON of a 2xx answer. For
@@ -71,35 +77,9 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
     listUrl?: string,
   ): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
-      if (opts.limiter) await opts.limiter.acquire();
-      const started = performance.now();
-      const res = await attemptHttp(fetchImpl, req, cfg.timeoutMs);
-      report(req.method, ctx.path, res.ok ? res.status : undefined, started);
-      if (opts.limiter && res.ok) {
-        if (res.status === 429) opts.limiter.throttled();
-        else opts.limiter.succeeded();
-      }
-
-      let problem: AttemptProblem;
-      let error: AppError;
-      if (!res.ok) {
-        problem = { kind: 'transport', failure: res.failure };
-        error = transportError(ctx, res.failure, res.error);
-      } else if (res.status < 200 || res.status > 299) {
-        problem = { kind: 'http', status: res.status };
-        error = httpError(ctx, res.status, res.contentType, res.text);
-      } else {
-        const parsed = parseJson(res.text);
-        if (parsed.ok) {
-          const status = envelopeStatus(parsed.value);
-          // A 2xx carrying an ERROR/FAILURE envelope is a refusal, not a success.
-          if (status !== 'ERROR' && status !== 'FAILURE') return parsed.value;
-          throw httpError(ctx, res.status, res.contentType, res.text);
-        }
-        problem = { kind: 'bad_body' };
-        error = badResponseError(ctx, res.status, parsed.problem);
-      }
-
+      const judged = await attemptJudged(attemptDeps, ctx, req);
+      if (judged.ok) return judged.value;
+      const { problem, error } = judged;
       if (attempt <= cfg.maxRetries && shouldRetry(kind, problem)) {
         await sleep(backoffDelayMs(attempt, random));
         continue;
@@ -291,20 +271,4 @@ export function createHarnessClient(opts: HarnessClientOptions): HarnessClient {
       return executionsListUrl(cfg.uiUrl, uiRef(r.org, r.project, r.pipeline));
     },
   };
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false; problem: string } {
-  if (text.trim() === '') return { ok: false, problem: 'empty body' };
-  if (/^\s*</.test(text)) return { ok: false, problem: 'an HTML or XML page instead of JSON' };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false, problem: `invalid JSON starting with ${JSON.stringify(text.slice(0, 40))}` };
-  }
-}
-
-function envelopeStatus(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const status = (value as { status?: unknown }).status;
-  return typeof status === 'string' ? status.toUpperCase() : undefined;
 }

@@ -7,11 +7,10 @@
  * Harness counts requests per API key, so freeze calls spend the same budget and a 429 pauses both.
  */
 import { AppError } from '../errors.ts';
-import { badResponseError, httpError, parseErrorEnvelope, transportError } from './errors.ts';
 import type { CallContext } from './errors.ts';
 import { backoffDelayMs, shouldRetry } from './retry.ts';
-import type { AttemptProblem } from './retry.ts';
-import { attemptHttp, requestReporter } from './transport.ts';
+import { requestReporter } from './transport.ts';
+import { attemptJudged } from './attempt.ts';
 import type { HttpRequest } from './transport.ts';
 import type { HarnessClientOptions } from './types.ts';
 import { apiUrl } from './urls.ts';
@@ -70,45 +69,19 @@ export function createFreezeClient(opts: HarnessClientOptions): FreezeClient {
         ? `org "${scope.org}"`
         : 'the account';
 
-  const report = requestReporter(opts.onRequest);
+  const attemptDeps = {
+    fetchImpl,
+    timeoutMs: cfg.timeoutMs,
+    limiter: opts.limiter,
+    report: requestReporter(opts.onRequest),
+  };
 
   /** 2xx JSON (an ERROR envelope in a 2xx is a refusal); retries 429, 5xx and network failures. */
   async function send(ctx: CallContext, req: HttpRequest): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
-      if (opts.limiter) await opts.limiter.acquire();
-      const started = performance.now();
-      const res = await attemptHttp(fetchImpl, req, cfg.timeoutMs);
-      report(req.method, ctx.path, res.ok ? res.status : undefined, started);
-      if (opts.limiter && res.ok) {
-        if (res.status === 429) opts.limiter.throttled();
-        else opts.limiter.succeeded();
-      }
-      let problem: AttemptProblem;
-      let error: AppError;
-      if (!res.ok) {
-        problem = { kind: 'transport', failure: res.failure };
-        error = transportError(ctx, res.failure, res.error);
-      } else if (res.status < 200 || res.status > 299) {
-        problem = { kind: 'http', status: res.status };
-        error = httpError(ctx, res.status, res.contentType, res.text);
-        error.details.harnessCode ??= parseErrorEnvelope(res.text)?.code ?? undefined;
-      } else {
-        try {
-          const value: unknown = JSON.parse(res.text);
-          const status = (value as { status?: unknown } | null)?.status;
-          if (typeof status === 'string' && /^(ERROR|FAILURE)$/i.test(status))
-            throw httpError(ctx, res.status, res.contentType, res.text);
-          return value;
-        } catch (e) {
-          if (e instanceof AppError) throw e;
-          problem = { kind: 'bad_body' };
-          error = badResponseError(
-            ctx,
-            res.status,
-            `invalid JSON starting with ${JSON.stringify(res.text.slice(0, 40))}`,
-          );
-        }
-      }
+      const judged = await attemptJudged(attemptDeps, ctx, req);
+      if (judged.ok) return judged.value;
+      const { problem, error } = judged;
       if (attempt <= cfg.maxRetries && shouldRetry('read', problem)) {
         await sleep(backoffDelayMs(attempt, random));
         continue;

@@ -5,10 +5,12 @@
  * timeouts and key redaction. Used by `runbook-bot import`.
  */
 import { z } from 'zod';
-import { badResponseError, httpError, transportError, type CallContext } from './errors.ts';
+import { badResponseError, type CallContext } from './errors.ts';
 import { backoffDelayMs, shouldRetry } from './retry.ts';
 import { describeIssues } from './schemas.ts';
-import { attemptHttp } from './transport.ts';
+import { requestReporter } from './transport.ts';
+import { attemptJudged } from './attempt.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { HarnessClientOptions } from './types.ts';
 import { apiUrl } from './urls.ts';
 import { requireIdentifier, validateClientOptions } from './validate.ts';
@@ -54,6 +56,13 @@ export function createInputTemplateReader(
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
   const redact = (s: string): string => s.split(cfg.apiKey).join('[redacted]');
+  // Same limiter as the pipeline client when given: Harness counts every request of the key.
+  const attemptDeps = {
+    fetchImpl,
+    timeoutMs: cfg.timeoutMs,
+    limiter: opts.limiter,
+    report: requestReporter(opts.onRequest),
+  };
 
   return async (req) => {
     const org = requireIdentifier('org', req.org);
@@ -82,28 +91,10 @@ export function createInputTemplateReader(
       'Content-Type': 'application/json',
     };
     for (let attempt = 1; ; attempt++) {
-      const res = await attemptHttp(fetchImpl, { method: 'POST', url, headers, body: '{}' }, cfg.timeoutMs);
-      let error;
-      let retry = false;
-      if (!res.ok) {
-        error = transportError(ctx, res.failure, res.error);
-        retry = shouldRetry('read', { kind: 'transport', failure: res.failure });
-      } else if (res.status < 200 || res.status > 299 || /"status"\s*:\s*"(ERROR|FAILURE)"/.test(res.text)) {
-        error = httpError(ctx, res.status, res.contentType, res.text);
-        retry = shouldRetry('read', { kind: 'http', status: res.status });
-      } else {
-        let json: unknown;
-        try {
-          json = JSON.parse(res.text);
-        } catch {
-          throw badResponseError(
-            ctx,
-            res.status,
-            `invalid JSON starting with ${JSON.stringify(res.text.slice(0, 40))}`,
-          );
-        }
-        const parsed = templateResponseSchema.safeParse(json);
-        if (!parsed.success) throw badResponseError(ctx, res.status, describeIssues(parsed.error));
+      const judged = await attemptJudged(attemptDeps, ctx, { method: 'POST', url, headers, body: '{}' });
+      if (judged.ok) {
+        const parsed = templateResponseSchema.safeParse(judged.value);
+        if (!parsed.success) throw badResponseError(ctx, 200, describeIssues(parsed.error));
         const d = parsed.data.data ?? {};
         return {
           yaml: d.inputSetTemplateYaml ?? '',
@@ -112,7 +103,8 @@ export function createInputTemplateReader(
           replacedExpressions: d.replacedExpressions ?? [],
         };
       }
-      if (retry && attempt <= cfg.maxRetries) {
+      const { problem, error } = judged;
+      if (shouldRetry('read', problem) && attempt <= cfg.maxRetries) {
         await sleep(backoffDelayMs(attempt, random));
         continue;
       }
@@ -123,13 +115,17 @@ export function createInputTemplateReader(
 }
 
 /** The reader for the bot's own Harness settings (HARNESS_* variables). */
-export function inputTemplateReaderFromConfig(config: {
-  HARNESS_BASE_URL: string;
-  HARNESS_UI_URL: string;
-  HARNESS_API_KEY?: string | undefined;
-  HARNESS_ACCOUNT_ID?: string | undefined;
-}): (req: InputTemplateRequest) => Promise<InputTemplate> {
+export function inputTemplateReaderFromConfig(
+  config: {
+    HARNESS_BASE_URL: string;
+    HARNESS_UI_URL: string;
+    HARNESS_API_KEY?: string | undefined;
+    HARNESS_ACCOUNT_ID?: string | undefined;
+  },
+  limiter?: RateLimiter,
+): (req: InputTemplateRequest) => Promise<InputTemplate> {
   return createInputTemplateReader({
+    ...(limiter ? { limiter } : {}),
     baseUrl: config.HARNESS_BASE_URL,
     uiUrl: config.HARNESS_UI_URL,
     apiKey: config.HARNESS_API_KEY ?? '',

@@ -9,7 +9,8 @@ import { createHarnessClient } from '../../src/harness/client.ts';
 import { createFreezeClient } from '../../src/harness/freeze.ts';
 import { createRateLimiter } from '../../src/harness/rate-limit.ts';
 import { startHarnessFake } from '../fakes/harness-fake.ts';
-import { startBot } from '../support/bot-app.ts';
+import { startBot, SIGNING_SECRET } from '../support/bot-app.ts';
+import { slashCommand } from '../support/slack-requests.ts';
 
 const SCOPE = { org: 'default', project: 'payments' };
 
@@ -80,6 +81,23 @@ test('the running app: one limiter grants every Harness request, freeze windows 
       await new Promise((res) => setTimeout(res, 50));
     assert.ok(freezeCalls() > 0, 'the reconciler called the freeze API');
     assert.ok(pipelineCalls() > 0, 'a pipeline was started');
+    // `/runbook validate` reads the pipeline's runtime-input template: the same budget.
+    const channel = bot.app.store.incidents.get(r.json.id)!.channel!;
+    await slashCommand(bot.url, SIGNING_SECRET, {
+      command: '/runbook',
+      text: 'validate diagnostic-pipeline',
+      channel_id: channel,
+      user_id: 'U111',
+      response_url: bot.slack.responseUrl('limiter-validate'),
+    });
+    await bot.slack.waitFor(() => (bot.slack.responsesTo('limiter-validate').length ? true : null), {
+      what: 'the checklist',
+      timeoutMs: 10_000,
+    });
+    assert.ok(
+      bot.harness.requests.some((q) => q.path.includes('/inputSets/template')),
+      'the checklist asked Harness for the template',
+    );
 
     // Granted before sending, recorded on arrival: equal once nothing is in flight.
     let granted = -1;
