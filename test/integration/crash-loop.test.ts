@@ -8,58 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { startHarnessFake, type HarnessFake } from '../fakes/harness-fake.ts';
-import { startSlackFake, type SlackFake } from '../fakes/slack-fake.ts';
+import { startHarnessFake } from '../fakes/harness-fake.ts';
+import { startSlackFake } from '../fakes/slack-fake.ts';
 import { spawnBot, waitFor, type BotProcess } from '../support/bot-process.ts';
-import { setupEngine, runbookFromYaml, ROLLBACK_YAML } from '../support/engine-setup.ts';
-import { tempDir } from '../support/tmp.ts';
-
-function botEnv(dir: string, fake: HarnessFake, slack: SlackFake) {
-  return {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: 'crash-loop-secret',
-    SLACK_API_URL: slack.url,
-    DATABASE_PATH: join(dir, 'bot.db'),
-    MANIFESTS_DIR: join(dir, 'manifests'),
-    HARNESS_BASE_URL: fake.url,
-    HARNESS_API_KEY: fake.apiKey,
-    HARNESS_ACCOUNT_ID: fake.accountId,
-    POLL_INTERVAL_MS: '100',
-  };
-}
-
-/** Records `n` runs in a fresh database the way requests would; the bot processes run them. */
-async function prepare(fake: HarnessFake, n: number) {
-  const tmp = tempDir();
-  mkdirSync(join(tmp.dir, 'manifests'));
-  writeFileSync(join(tmp.dir, 'manifests', 'rollback.yaml'), ROLLBACK_YAML);
-  const s = await setupEngine([runbookFromYaml(ROLLBACK_YAML)], { fake, dir: tmp.dir });
-  s.clock.t = Date.now();
-  const inc = s.store.tx(() =>
-    s.store.incidents.insert(
-      {
-        summary: 'Checkout down',
-        severity: 'P1',
-        status: 'investigating',
-        service: 'checkout',
-        environment: 'prod',
-        type: 'any',
-        commander: null,
-        channel: 'C1',
-        fields: {},
-      },
-      Date.now(),
-    ),
-  );
-  const runIds = Array.from(
-    { length: n },
-    () => s.engine.startRun({ runbookId: 'rollback', incidentId: inc.id, requester: 'U1' }).id,
-  );
-  s.store.close();
-  return { tmp, runIds };
-}
+import { botEnv, prepareRollbackRuns } from '../support/bot-on-disk.ts';
 
 function readRuns(dbPath: string) {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
@@ -108,8 +61,8 @@ test('crash loop: kill -9 at random points 4 times; every run finishes once, eac
     statuses: ['Running', 'Running', 'Running', 'Success'],
     advanceEveryMs: 600,
   });
-  const { tmp, runIds } = await prepare(fake, 6);
-  const env = botEnv(tmp.dir, fake, slack);
+  const { tmp, runIds } = await prepareRollbackRuns(fake, 6);
+  const env = botEnv(tmp.dir, fake, slack, 'crash-loop-secret');
   try {
     const kills: number[] = [];
     for (let i = 0; i < 4 && unfinished(env.DATABASE_PATH) > 0; i++) {
@@ -165,8 +118,8 @@ test('SIGTERM: the bot stops taking requests, exits 0 within 10 s, and the next 
   const fake = await startHarnessFake();
   const slack = await startSlackFake();
   fake.program('rollback_service', { statuses: ['Running'] });
-  const { tmp, runIds } = await prepare(fake, 1);
-  const env = botEnv(tmp.dir, fake, slack);
+  const { tmp, runIds } = await prepareRollbackRuns(fake, 1);
+  const env = botEnv(tmp.dir, fake, slack, 'crash-loop-secret');
   try {
     const first = spawnBot(env);
     await started(first);

@@ -5,56 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { startHarnessFake, type HarnessFake } from '../fakes/harness-fake.ts';
-import { startSlackFake, type SlackFake } from '../fakes/slack-fake.ts';
+import { startHarnessFake } from '../fakes/harness-fake.ts';
+import { startSlackFake } from '../fakes/slack-fake.ts';
 import { spawnBot, waitFor } from '../support/bot-process.ts';
-import { setupEngine, runbookFromYaml, ROLLBACK_YAML } from '../support/engine-setup.ts';
-import { tempDir } from '../support/tmp.ts';
-
-function botEnv(dir: string, fake: HarnessFake, slack: SlackFake) {
-  return {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: 'restart-test-secret',
-    SLACK_API_URL: slack.url,
-    DATABASE_PATH: join(dir, 'bot.db'),
-    MANIFESTS_DIR: join(dir, 'manifests'),
-    HARNESS_BASE_URL: fake.url,
-    HARNESS_API_KEY: fake.apiKey,
-    HARNESS_ACCOUNT_ID: fake.accountId,
-    POLL_INTERVAL_MS: '100',
-  };
-}
-
-/** Records a run in the database the way a request would, without a scheduler (the bot runs it). */
-async function prepare(fake: HarnessFake) {
-  const tmp = tempDir();
-  mkdirSync(join(tmp.dir, 'manifests'));
-  writeFileSync(join(tmp.dir, 'manifests', 'rollback.yaml'), ROLLBACK_YAML);
-  const s = await setupEngine([runbookFromYaml(ROLLBACK_YAML)], { fake, dir: tmp.dir });
-  s.clock.t = Date.now();
-  const inc = s.store.tx(() =>
-    s.store.incidents.insert(
-      {
-        summary: 'Checkout down',
-        severity: 'P1',
-        status: 'investigating',
-        service: 'checkout',
-        environment: 'prod',
-        type: 'any',
-        commander: null,
-        channel: 'C1',
-        fields: {},
-      },
-      Date.now(),
-    ),
-  );
-  const run = s.engine.startRun({ runbookId: 'rollback', incidentId: inc.id, requester: 'U1' });
-  s.store.close();
-  return { tmp, runId: run.id, incidentId: inc.id };
-}
+import { botEnv, prepareRollbackRuns } from '../support/bot-on-disk.ts';
 
 function readRun(dbPath: string, runId: string) {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
@@ -76,9 +31,10 @@ test('kill -9 while waiting on Harness: the restarted bot finishes the run once,
   const fake = await startHarnessFake();
   const slack = await startSlackFake();
   fake.program('rollback_service', { statuses: ['Running'] });
-  const { tmp, runId } = await prepare(fake);
+  const { tmp, runIds } = await prepareRollbackRuns(fake, 1);
+  const runId = runIds[0]!;
   try {
-    const env = botEnv(tmp.dir, fake, slack);
+    const env = botEnv(tmp.dir, fake, slack, 'restart-test-secret');
     const first = spawnBot(env);
     await waitFor(
       'the pipeline to be executed and polled',
@@ -129,9 +85,10 @@ test('kill -9 while the execute call is in flight: the step becomes unknown and 
   // Harness accepts the execution at once but answers late: the bot dies before it hears back.
   fake.program('rollback_service', { statuses: ['Running', 'Success'], executeDelayMs: 60_000 });
   const slack = await startSlackFake();
-  const { tmp, runId } = await prepare(fake);
+  const { tmp, runIds } = await prepareRollbackRuns(fake, 1);
+  const runId = runIds[0]!;
   try {
-    const env = botEnv(tmp.dir, fake, slack);
+    const env = botEnv(tmp.dir, fake, slack, 'restart-test-secret');
     const first = spawnBot(env);
     await waitFor(
       'the execute call to reach Harness',
