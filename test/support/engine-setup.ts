@@ -12,6 +12,8 @@ import { createLogger } from '../../src/log.ts';
 import { startHarnessFake, type HarnessFake } from '../fakes/harness-fake.ts';
 import { tempDir } from './tmp.ts';
 import type { Notifier } from '../../src/engine/ports.ts';
+import type { ActionRegistry } from '../../src/engine/actions/index.ts';
+import type { Logger } from 'pino';
 
 export class ManualClock {
   constructor(public t = Date.parse('2026-11-26T14:00:00Z')) {}
@@ -48,7 +50,14 @@ export interface EngineSetup {
 
 export async function setupEngine(
   runbooks: Runbook[],
-  opts: { fake?: HarnessFake; dir?: string } = {},
+  opts: {
+    fake?: HarnessFake;
+    dir?: string;
+    /** The engine's actions (default: the engine's own defaults). */
+    actions?: ActionRegistry;
+    /** Where the engine logs (default: nowhere). */
+    log?: Logger;
+  } = {},
 ): Promise<EngineSetup> {
   const tmp = opts.dir ? { dir: opts.dir, cleanup: () => {} } : tempDir();
   const fake = opts.fake ?? (await startHarnessFake());
@@ -69,9 +78,10 @@ export async function setupEngine(
     store,
     catalog: () => catalogOf(...runbooks),
     clock,
-    log: createLogger('silent'),
+    log: opts.log ?? createLogger('silent'),
     harness,
     notifier,
+    ...(opts.actions ? { actions: opts.actions } : {}),
     poll: { minMs: 1000, maxMs: 5000 },
   });
   return {

@@ -4,19 +4,14 @@
  * (env pointing at the loopback fakes, an SMTP factory, a Slack client) and a log that is kept,
  * so tests can assert that no secret was ever written.
  */
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createStore } from '../../src/store/index.ts';
-import { createEngine } from '../../src/engine/engine.ts';
-import { createHarnessClient } from '../../src/harness/index.ts';
 import { defaultActions } from '../../src/engine/actions/index.ts';
-import type { ActionDeps, Notifier } from '../../src/engine/ports.ts';
+import type { ActionDeps } from '../../src/engine/ports.ts';
 import type { Runbook } from '../../src/manifests/schema.ts';
 import type { IncidentRecord } from '../../src/store/index.ts';
 import { createLogger } from '../../src/log.ts';
-import { startHarnessFake, type HarnessFake } from '../fakes/harness-fake.ts';
-import { ManualClock, catalogOf, type EngineSetup } from './engine-setup.ts';
-import { tempDir } from './tmp.ts';
+import type { HarnessFake } from '../fakes/harness-fake.ts';
+import { setupEngine, type EngineSetup } from './engine-setup.ts';
 
 export type FollowupDeps = Partial<Omit<ActionDeps, 'store' | 'poll'>>;
 
@@ -30,12 +25,6 @@ export async function setupFollowups(
   deps: FollowupDeps,
   opts: { fake?: HarnessFake; dir?: string } = {},
 ): Promise<FollowupSetup> {
-  const tmp = opts.dir ? { dir: opts.dir, cleanup: () => {} } : tempDir();
-  const fake = opts.fake ?? (await startHarnessFake());
-  const dbPath = join(tmp.dir, 'bot.db');
-  const store = createStore(dbPath);
-  const clock = new ManualClock();
-  const changes: string[] = [];
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -43,40 +32,12 @@ export async function setupFollowups(
       cb();
     },
   });
-  const notifier: Notifier = { runChanged: (run) => void changes.push(`${run.id}:${run.state}`) };
-  const harness = createHarnessClient({
-    baseUrl: fake.url,
-    uiUrl: 'https://app.harness.io',
-    apiKey: fake.apiKey,
-    accountId: fake.accountId,
-    timeoutMs: 2000,
-    sleep: async () => {},
-  });
-  const engine = createEngine({
-    store,
-    catalog: () => catalogOf(...runbooks),
-    clock,
-    log: createLogger('debug', sink),
-    harness,
-    notifier,
+  const s = await setupEngine(runbooks, {
+    ...opts,
     actions: defaultActions(deps),
-    poll: { minMs: 1000, maxMs: 5000 },
+    log: createLogger('debug', sink),
   });
-  return {
-    dir: tmp.dir,
-    dbPath,
-    store,
-    engine,
-    clock,
-    fake,
-    changes,
-    logs,
-    async cleanup() {
-      store.close();
-      if (!opts.fake) await fake.close();
-      tmp.cleanup();
-    },
-  };
+  return { ...s, logs };
 }
 
 export function declareIncident(
