@@ -12,7 +12,7 @@ import type { Store, StepRecord, RunRecord } from '../store/index.ts';
 import type { Step } from '../manifests/schema.ts';
 import type { ActionContext, ActionDeps, ActionDefinition, StepResult } from './ports.ts';
 import type { ActionRegistry } from './actions/index.ts';
-import { addEvent, advance, applyResult, retryLater, skipStep } from './transitions.ts';
+import { addEvent, applyResult, retryLater, skipStep } from './transitions.ts';
 import { planForIncident, targetSpec, targetStep, type TestIncidentPlan } from './actions/test-incident.ts';
 import { runScope } from './scope.ts';
 import { formatDuration } from '../domain/duration.ts';
@@ -171,7 +171,7 @@ async function startStep(
   }
   // Checked before every attempt, not just the first: a test incident never reaches production.
   if (plan.kind === 'skip') {
-    skipForTestIncident(d.store, run, step, plan, now);
+    skipStep(d.store, run, step, plan.reason, now, { text: plan.event, data: { testIncident: true } });
     return;
   }
   const claimed = claim(d.store, step, def, now, spec);
@@ -207,33 +207,6 @@ async function startStep(
       ],
     };
   applyResult(d.store, run, claimed, result, now);
-}
-
-/** Like skipStep, with the test-incident reason on the step and its own timeline line. */
-function skipForTestIncident(
-  store: Store,
-  run: RunRecord,
-  step: StepRecord,
-  plan: Extract<TestIncidentPlan, { kind: 'skip' }>,
-  now: number,
-): void {
-  store.tx(() => {
-    const ok = store.runs.updateStep(
-      run.id,
-      step.idx,
-      { status: 'skipped', skipReason: plan.reason, finishedAt: now, nextAttemptAt: null },
-      ['pending'],
-    );
-    if (!ok) return;
-    addEvent(
-      store,
-      run,
-      { kind: 'step.skipped', text: plan.event, data: { step: step.stepId, testIncident: true } },
-      now,
-      `${run.id}:${step.idx}:${step.attempts}:skipped`,
-    );
-    advance(store, run.id, now);
-  });
 }
 
 /**

@@ -88,13 +88,17 @@ export function applyResult(
   });
 }
 
-/** Marks a pending step skipped with its reason, then moves on. */
+/**
+ * Marks a pending step skipped with its reason, then moves on. `event` replaces the default
+ * timeline line (a test incident's skip says what was not sent, and is flagged in its data).
+ */
 export function skipStep(
   store: Store,
   run: RunRecord,
   step: StepRecord,
   reason: string,
   now: number,
+  event?: { text: string; data?: Record<string, unknown> },
 ): boolean {
   return store.tx(() => {
     const ok = store.runs.updateStep(
@@ -107,7 +111,9 @@ export function skipStep(
     addEvent(
       store,
       run,
-      { kind: 'step.skipped', text: `Step ${step.stepId} skipped: ${reason}` },
+      event
+        ? { kind: 'step.skipped', text: event.text, data: { step: step.stepId, ...event.data } }
+        : { kind: 'step.skipped', text: `Step ${step.stepId} skipped: ${reason}` },
       now,
       stepKey(step, 'skipped'),
     );
