@@ -64,12 +64,18 @@ const ROUTES: { route: FakeRoute; method: string; re: RegExp }[] = [
 ];
 
 export async function startHarnessFake(
-  opts: { apiKey?: string; accountId?: string; port?: number } = {},
+  opts: {
+    apiKey?: string;
+    accountId?: string;
+    port?: number;
+    /** Harness's "now" for freeze windows (a window that is over cannot be enabled): a test's clock. */
+    now?: () => number;
+  } = {},
 ): Promise<HarnessFake> {
   const apiKey = opts.apiKey ?? 'pat.fake-account.fake-token.s3cr3t';
   const accountId = opts.accountId ?? 'fakeAccount_123';
   const state = createFakeState(accountId);
-  const freeze = createFreezeFake(accountId);
+  const freeze = createFreezeFake(accountId, opts.now);
   const templates = createTemplateFake(accountId);
   const requests: RecordedRequest[] = [];
   const failures = new Map<FakeRoute, FakeFailure[]>();

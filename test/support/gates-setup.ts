@@ -77,10 +77,12 @@ export async function setupGates(
   opts: { extra?: Record<string, string>; maxRetries?: number; autoSync?: boolean } = {},
 ): Promise<GatesSetup> {
   const tmp = tempDir();
-  const fake = await startHarnessFake();
+  const clock = new ManualClock();
+  // The fake judges freeze windows on the test's time line, not the wall clock: with the wall
+  // clock, a window the test opens at its 14:00 start is "already over" once real time passes 15:00.
+  const fake = await startHarnessFake({ now: () => clock.now() });
   const dbPath = join(tmp.dir, 'bot.db');
   const catalog = loadCatalog({ 'manifests/deploy.yaml': DEPLOY_RUNBOOK, ...opts.extra });
-  const clock = new ManualClock();
   const log = createLogger('silent');
   const posted: GatesSetup['posted'] = [];
   const stores: Store[] = [];
