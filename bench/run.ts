@@ -36,7 +36,7 @@ console.log(
   `runbook-bot benchmarks — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, ${new Date().toISOString()}`,
 );
 const checks: Check[] = [];
-if (only.has('ack')) checks.push(...(await benchAck({ requests: num('requests', quick ? 200 : 1000) })));
+if (only.has('ack')) checks.push(...(await benchAck({ requests: num('requests', quick ? 600 : 6000) })));
 if (only.has('watch'))
   checks.push(
     ...(await benchWatch({

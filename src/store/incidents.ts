@@ -3,6 +3,7 @@ import type { DB } from './db.ts';
 import type { FieldValue, Incident, IncidentStatus, Severity } from '../domain/types.ts';
 import { parseJson } from './json.ts';
 import { nextCounter } from './counters.ts';
+import { readCache } from './read-cache.ts';
 
 interface IncidentRow {
   id: string;
@@ -66,14 +67,23 @@ export function createIncidentRepo(db: DB) {
   const list = db.prepare<[number], IncidentRow>('SELECT * FROM incidents ORDER BY seq DESC LIMIT ?');
   const open = db.prepare<[], IncidentRow>("SELECT * FROM incidents WHERE status <> 'resolved' ORDER BY seq");
 
+  // get/byChannel answer every /runbook and Run click before its ack; see read-cache.ts for
+  // why this is safe with other processes and transactions. The records it returns are frozen.
+  const cache = readCache<IncidentRecord>(db, 'incidents');
+
   return {
     get(id: string): IncidentRecord | undefined {
-      const r = byId.get(id.toUpperCase());
-      return r && fromRow(r);
+      const key = id.toUpperCase();
+      return cache.get(`id:${key}`, () => {
+        const r = byId.get(key);
+        return r && fromRow(r);
+      });
     },
     byChannel(channel: string): IncidentRecord | undefined {
-      const r = byChannel.get(channel);
-      return r && fromRow(r);
+      return cache.get(`channel:${channel}`, () => {
+        const r = byChannel.get(channel);
+        return r && fromRow(r);
+      });
     },
     byExternalId(externalId: string): IncidentRecord | undefined {
       const r = byExternalId.get(externalId);
@@ -87,6 +97,7 @@ export function createIncidentRepo(db: DB) {
     },
     /** Caller wraps this in a transaction with the timeline/event writes. */
     insert(data: NewIncident, now: number): IncidentRecord {
+      cache.invalidate();
       const seq = nextCounter(db, 'incident');
       const id = `INC-${seq}`;
       const { externalId, test, ...rest } = data;
@@ -103,6 +114,7 @@ export function createIncidentRepo(db: DB) {
     },
     /** Optimistic update: returns undefined when someone else changed the row first. */
     update(next: IncidentRecord, now: number): IncidentRecord | undefined {
+      cache.invalidate();
       const res = update.run({
         ...next,
         fields_json: JSON.stringify(next.fields),

@@ -91,6 +91,17 @@ function takeView(args: Json, type: 'modal' | 'home'): Json | Result {
 
 const isAnswer = (v: Json | Result): v is Result => typeof v.ok === 'boolean';
 
+/**
+ * The error views.open would answer for these args on the view and trigger_id's form (not on
+ * single use, which needs the workspace state), or null. For the ack benchmark's Slack stand-in,
+ * which checks every modal after the measured cell instead of while it is measured.
+ */
+export function viewsOpenRefusal(args: Json): string | null {
+  const view = takeView(args, 'modal');
+  if (isAnswer(view)) return String(view.error);
+  return str(args.trigger_id) ? null : 'invalid_arguments';
+}
+
 /** A trigger_id is good for one views.open/views.push (Slack: `exchanged_trigger_id`). */
 function takeTrigger(args: Json, ctx: Ctx): Result | null {
   const trigger = str(args.trigger_id);

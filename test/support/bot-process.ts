@@ -14,20 +14,29 @@ export interface BotProcess {
   exited: Promise<number | null>;
 }
 
-export function spawnBot(env: Record<string, string>, args: string[] = ['start']): BotProcess {
+/** `nodeArgs` go to node itself (the ack benchmark profiles with `--cpu-prof`, which NODE_OPTIONS refuses). */
+export function spawnBot(
+  env: Record<string, string>,
+  args: string[] = ['start'],
+  nodeArgs: string[] = [],
+): BotProcess {
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      LOG_LEVEL: 'info',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        LOG_LEVEL: 'info',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -12,8 +12,14 @@ import { APP_ID, BOT_USER_ID, TEAM_ID } from '../fakes/slack-fake-ids.ts';
 type Json = Record<string, unknown>;
 const FORM = 'application/x-www-form-urlencoded';
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../fixtures/slack/${name}`, import.meta.url), 'utf8');
+const fixtures = new Map<string, string>();
+/** A fixture's text, read once (the ack benchmark sends thousands of requests built from them). */
+const fixture = (name: string): string => {
+  let text = fixtures.get(name);
+  if (text === undefined)
+    fixtures.set(name, (text = readFileSync(new URL(`../fixtures/slack/${name}`, import.meta.url), 'utf8')));
+  return text;
+};
 const fixtureJson = (name: string): Json => JSON.parse(fixture(name)) as Json;
 
 /** Where a payload's response_url points unless the test gives one: loopback, refused, never Slack. */
