@@ -1,50 +1,53 @@
 /**
- * Slack, as far as the ack benchmark's measured cells are concerned. In production Slack's servers
- * do their work on Slack's machines; on this 2-CPU bench machine the Slack fake shares the CPUs
- * with the app being measured, and its views.open — parse the view, check its limits, keep it,
- * echo it back — cost ~0.2 ms of CPU per modal, as much as everything the bot adds to Bolt's ack.
- * Charged to the bot, that is Slack's work measured as ours.
+ * Slack, as far as the ack benchmark's measured cells are concerned — in a process of its own.
  *
- * So the bot's SLACK_API_URL points here. views.open is answered at once the way Slack answers it
- * (`{"ok":true,…}` with the request's view echoed, about the size of Slack's answer) and recorded as
- * it arrived (time, raw body). After each cell, outside the measured time, every recorded modal is
- * checked as the fake checks it (view shape and limits via the fake's own code, trigger_id present
- * and used once, its age) — a modal the fake would refuse still fails the bench. Every other
+ * In production Slack's servers do their work on Slack's machines. On this 2-CPU bench machine the
+ * Slack fake shared the bench process with the load generator, so its views.open (parse the view,
+ * check its limits, keep it, echo it back: ~0.2 ms of CPU per modal, as much as everything the bot
+ * adds to Bolt's ack) and, worse, the garbage it made landed in the generator: GC traces showed the
+ * generator's mark-compact pauses (30-70 ms) at exactly the latency spikes of the bot's rounds —
+ * the clock measuring the bot stopped because of work done on Slack's behalf.
+ *
+ * So the bot's SLACK_API_URL points at this process. views.open is answered at once the way Slack
+ * answers it (`{"ok":true,…}` with the request's view echoed, about the size of Slack's answer) and
+ * recorded (time, trigger_id, body kept once per distinct modal). After each cell, outside the
+ * measured time, the bench asks for the check: every recorded modal is checked as the fake checks
+ * it (view shape and limits via the fake's own code, trigger_id present and used once) and its
+ * trigger_id's age is reported — a modal the fake would refuse still fails the bench. Every other
  * method is forwarded to the full Slack fake unchanged.
+ *
+ * Run as `node --import tsx bench/slack-edge.ts` with SLACK_FAKE_ORIGIN; control routes (loopback
+ * only): `GET /bench/count?from=<ms>`, `GET /bench/check?from=<ms>`.
  */
 import http, { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { viewsOpenRefusal } from '../test/fakes/slack-fake-views.ts';
 
 interface Recorded {
   at: number;
-  raw: string;
+  trigger: string | null;
+  /** The body with its trigger_id blanked: one shared string per distinct modal. */
+  body: string;
 }
 
 export interface ModalCheck {
-  /** Modals the fake would have opened (good view, fresh trigger_id). */
+  /** Modals the fake would have opened (good view, fresh trigger_id, younger than 3 s). */
   ok: number;
-  /** Milliseconds from each trigger_id's creation to its views.open. */
+  /** Milliseconds from each trigger_id's creation (its first segment) to its views.open. */
   ages: number[];
   /** The first few refusals, for the report. */
   refusals: string[];
 }
 
-export interface SlackEdge {
-  /** SLACK_API_URL for the bot (ends with /api/). */
-  url: string;
-  /** Checks the views.open calls that arrived at or after `from` (ms since epoch). */
-  checkModals(from: number, triggerBornAt: (triggerId: string) => number): ModalCheck;
-  /** views.open calls recorded at or after `from`. */
-  modalCount(from: number): number;
-  close(): Promise<void>;
-}
+const TRIGGER = /"trigger_id":"([^"\\]*)"/;
+/** The bench's trigger_ids start with their creation time in ms: `<ms>.<n>.bench`. */
+const bornAt = (trigger: string) => Number(trigger.split('.')[0]);
 
-export async function startSlackEdge(fakeOrigin: string): Promise<SlackEdge> {
+function startEdge(fakeOrigin: string): http.Server {
   const upstream = new URL(fakeOrigin);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  const opens: Recorded[] = [];
+  let opens: Recorded[] = [];
   const usedTriggers = new Set<string>();
+  const bodies = new Map<string, string>();
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const out = http.request(
@@ -68,64 +71,88 @@ export async function startSlackEdge(fakeOrigin: string): Promise<SlackEdge> {
     out.end(body);
   };
 
-  const server = createServer((req, res) => {
+  const check = (from: number): ModalCheck => {
+    const result: ModalCheck = { ok: 0, ages: [], refusals: [] };
+    const refuse = (why: string) => {
+      if (result.refusals.length < 5) result.refusals.push(why);
+    };
+    const due = opens.filter((c) => c.at >= from);
+    opens = opens.filter((c) => c.at < from); // checked once
+    for (const call of due) {
+      let args: Record<string, unknown>;
+      try {
+        args = JSON.parse(call.body) as Record<string, unknown>;
+      } catch {
+        refuse('invalid_json');
+        continue;
+      }
+      if (call.trigger !== null) args.trigger_id = call.trigger;
+      else delete args.trigger_id;
+      const refusal = viewsOpenRefusal(args);
+      if (refusal) {
+        refuse(refusal);
+        continue;
+      }
+      const trigger = String(args.trigger_id);
+      if (usedTriggers.has(trigger)) {
+        refuse(`exchanged_trigger_id ${trigger}`);
+        continue;
+      }
+      usedTriggers.add(trigger);
+      const age = call.at - bornAt(trigger);
+      result.ages.push(age);
+      if (age > 3000) refuse(`expired_trigger_id ${trigger} (${age} ms)`);
+      else result.ok += 1;
+    }
+    return result;
+  };
+
+  const control = (u: URL, res: ServerResponse) => {
+    const from = Number(u.searchParams.get('from') ?? 0);
+    const body =
+      u.pathname === '/bench/count' ? { count: opens.filter((c) => c.at >= from).length } : check(from);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+
+  return createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      if (req.url?.startsWith('/bench/')) return control(new URL(req.url, 'http://127.0.0.1'), res);
       if (req.url !== '/api/views.open' || !/^application\/json/.test(req.headers['content-type'] ?? ''))
         return forward(req, res, body);
+      const at = Date.now();
       const raw = body.toString('utf8');
-      opens.push({ at: Date.now(), raw });
+      const trigger = TRIGGER.exec(raw)?.[1] ?? null;
+      const rest = trigger === null ? raw : raw.replace(`"trigger_id":"${trigger}"`, '"trigger_id":""');
+      let shared = bodies.get(rest);
+      if (shared === undefined) bodies.set(rest, (shared = rest));
+      opens.push({ at, trigger, body: shared });
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(raw.startsWith('{') ? `{"ok":true,${raw.slice(1)}` : '{"ok":true}');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+}
 
+/** The bench's side: the edge's Slack URL and its control routes. */
+export function slackEdgeClient(origin: string) {
+  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${origin}${path}`)).json()) as T;
   return {
-    url: `http://127.0.0.1:${port}/api/`,
-    modalCount: (from) => opens.filter((c) => c.at >= from).length,
-    checkModals(from, triggerBornAt) {
-      const result: ModalCheck = { ok: 0, ages: [], refusals: [] };
-      const refuse = (why: string) => {
-        if (result.refusals.length < 5) result.refusals.push(why);
-      };
-      // Checked records are dropped: thousands of kept view bodies would grow this process's heap
-      // and its GC pauses would land in the next cell's latencies.
-      const due = opens.filter((c) => c.at >= from);
-      opens.splice(0, opens.length, ...opens.filter((c) => c.at < from));
-      for (const call of due) {
-        let args: Record<string, unknown>;
-        try {
-          args = JSON.parse(call.raw) as Record<string, unknown>;
-        } catch {
-          refuse('invalid_json');
-          continue;
-        }
-        const refusal = viewsOpenRefusal(args);
-        if (refusal) {
-          refuse(refusal);
-          continue;
-        }
-        const trigger = String(args.trigger_id);
-        if (usedTriggers.has(trigger)) {
-          refuse(`exchanged_trigger_id ${trigger}`);
-          continue;
-        }
-        usedTriggers.add(trigger);
-        const age = call.at - triggerBornAt(trigger);
-        result.ages.push(age);
-        if (age > 3000) refuse(`expired_trigger_id ${trigger} (${age} ms)`);
-        else result.ok += 1;
-      }
-      return result;
-    },
-    close: async () => {
-      agent.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    url: `${origin}/api/`,
+    modalCount: async (from: number) => (await get<{ count: number }>(`/bench/count?from=${from}`)).count,
+    checkModals: (from: number) => get<ModalCheck>(`/bench/check?from=${from}`),
   };
+}
+export type SlackEdge = ReturnType<typeof slackEdgeClient>;
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const origin = process.env.SLACK_FAKE_ORIGIN;
+  if (!origin) {
+    console.error('slack-edge: set SLACK_FAKE_ORIGIN to the Slack fake (http://127.0.0.1:<port>)');
+    process.exit(2);
+  }
+  startEdge(origin).listen(0, '127.0.0.1');
+  process.once('SIGTERM', () => process.exit(0));
 }

@@ -4,8 +4,10 @@
  * loopback — more than Bolt's whole ack path — in work that is not the request: it form-encodes
  * the view's JSON, and builds redacted copies of the request and answer for debug lines even when
  * debug is off. That CPU sits on the event loop the next ack waits on. Slack takes JSON bodies
- * with the token in `Authorization: Bearer` for these methods, so this posts JSON over a
- * keep-alive agent (~0.15 ms).
+ * with the token in `Authorization: Bearer` for these methods, so this posts JSON over a pool of
+ * keep-alive connections. The pool is undici's (the HTTP client inside Node's fetch, already a
+ * dependency of Bolt's socket mode) rather than node:http's Agent: in the ack benchmark it took
+ * the bot's CPU per request (ack + modal) from 0.33 ms to 0.28 ms at 32 in flight.
  *
  * Errors are @slack/web-api's own classes with the same meaning, so callers (errorText,
  * slackErrorCode) cannot tell the difference: `ok:false` → WebAPIPlatformError, 429 →
@@ -13,8 +15,7 @@
  * WebAPIHTTPError, no answer → WebAPIRequestError. Transport errors and 5xx are retried twice
  * (200 ms, 400 ms), as in webClientOptions; Slack errors are not.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { Pool, type Dispatcher } from 'undici';
 import {
   WebAPIHTTPError,
   WebAPIPlatformError,
@@ -53,72 +54,43 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
   const base = new URL(opts.slackApiUrl);
-  const secure = base.protocol === 'https:';
-  const transport = secure ? https : http;
-  // Warm keep-alive sockets are reused: past 32 calls in flight the next one waits for a socket
-  // (milliseconds on a warm connection) instead of opening another one (a TLS handshake to Slack).
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: 32 });
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const retries = opts.retries ?? 2;
   const auth = `Bearer ${opts.token}`;
-  const hostname = base.hostname.replace(/^\[|\]$/g, '');
 
-  const once = (method: string, body: string, parse: boolean) =>
-    new Promise<WebAPICallResult>((resolve, reject) => {
-      const req = transport.request(
-        {
-          protocol: base.protocol,
-          hostname,
-          port: base.port,
-          path: `${base.pathname}${method}`,
-          method: 'POST',
-          agent,
-          timeout: timeoutMs,
-          headers: {
-            authorization: auth,
-            'content-type': 'application/json; charset=utf-8',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => reject(new WebAPIRequestError(e)));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            // Slack answers `{"ok":true,…`: when the caller does not need the answer, that is all
-            // there is to read (no 3 KB string, no parsed copy of the view for the GC).
-            if (!parse && status === 200 && OK_PREFIX.test(chunks[0]?.toString('latin1', 0, 32) ?? ''))
-              return resolve({ ok: true });
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (status === 429) {
-              const after = Number(res.headers['retry-after']);
-              return reject(new WebAPIRateLimitedError(Number.isFinite(after) ? after : 1));
-            }
-            if (status !== 200)
-              return reject(
-                new WebAPIHTTPError(
-                  status,
-                  res.statusMessage ?? '',
-                  res.headers as Record<string, string>,
-                  text,
-                ),
-              );
-            let result: WebAPICallResult;
-            try {
-              result = JSON.parse(text) as WebAPICallResult;
-            } catch (e) {
-              return reject(new WebAPIRequestError(e as Error));
-            }
-            if (!result.ok) return reject(new WebAPIPlatformError(result as never));
-            resolve(result);
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer from ${method} within ${timeoutMs} ms`)));
-      req.on('error', (e) => reject(new WebAPIRequestError(e)));
-      req.end(body);
-    });
+  // Warm keep-alive sockets are reused: past 32 calls in flight the next one waits for a socket
+  // (milliseconds on a warm connection) instead of opening another one (a TLS handshake to Slack).
+  const pool = new Pool(base.origin, { connections: 32, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const headers = { authorization: auth, 'content-type': 'application/json; charset=utf-8' };
+  const once = async (method: string, body: string, parse: boolean): Promise<WebAPICallResult> => {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await pool.request({ path: `${base.pathname}${method}`, method: 'POST', headers, body });
+    } catch (e) {
+      throw new WebAPIRequestError(e as Error);
+    }
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (e) {
+      throw new WebAPIRequestError(e as Error);
+    }
+    const status = res.statusCode;
+    if (!parse && status === 200 && OK_PREFIX.test(text.slice(0, 32))) return { ok: true };
+    if (status === 429) {
+      const after = Number(res.headers['retry-after']);
+      throw new WebAPIRateLimitedError(Number.isFinite(after) ? after : 1);
+    }
+    if (status !== 200) throw new WebAPIHTTPError(status, '', res.headers as Record<string, string>, text);
+    let result: WebAPICallResult;
+    try {
+      result = JSON.parse(text) as WebAPICallResult;
+    } catch (e) {
+      throw new WebAPIRequestError(e as Error);
+    }
+    if (!result.ok) throw new WebAPIPlatformError(result as never);
+    return result;
+  };
 
   const retryable = (e: unknown) =>
     e instanceof WebAPIRequestError || (e instanceof WebAPIHTTPError && e.statusCode >= 500);
@@ -141,6 +113,6 @@ export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
     callRaw: (method, json) => attempt(method, json, true),
     call: (method, args) => attempt(method, JSON.stringify(args), true),
     send: async (method, json) => void (await attempt(method, json, false)),
-    close: () => agent.destroy(),
+    close: () => void pool.close().catch(() => undefined),
   };
 }
