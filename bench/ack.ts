@@ -103,7 +103,12 @@ function waitP99(before: Map<string, number>, after: Map<string, number>): strin
   return '> 3 s';
 }
 
-export async function benchAck(opts: { requests: number }): Promise<Check[]> {
+/**
+ * `aa`: an A/A run — a second bare Bolt app takes the bot's place (same rounds, same everything),
+ * so the printed ratios show how far two identical apps differ on this machine: the noise floor
+ * of the 1.2× target.
+ */
+export async function benchAck(opts: { requests: number; aa?: boolean }): Promise<Check[]> {
   const tmp = tempDir('runbook-bot-bench-ack-');
   cpSync(join(ROOT, 'manifests'), join(tmp.dir, 'manifests'), { recursive: true });
   const slack = await startSlackFake();
@@ -142,7 +147,19 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const bareExited = new Promise((r) => bare.on('exit', r));
-  const killOnExit = () => (bot.child.kill('SIGKILL'), bare.kill('SIGKILL'), edgeProc.kill('SIGKILL'));
+  const bare2 = opts.aa
+    ? spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      })
+    : null;
+  const killOnExit = () => (
+    bot.child.kill('SIGKILL'),
+    bare.kill('SIGKILL'),
+    bare2?.kill('SIGKILL'),
+    edgeProc.kill('SIGKILL')
+  );
   process.once('exit', killOnExit);
   try {
     const botUrl = `http://127.0.0.1:${await waitForPort(bot.child.pid!)}`;
@@ -163,7 +180,12 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
     });
     const incident = (await res.json()) as { id: string; channel: string | null };
     const channel = incident.channel ?? 'C111';
-    const real = senders(botUrl, channel, incident.id);
+    // The measured app: the bot, or in an A/A run a second bare app (which opens no modals).
+    const measuredPid = bare2 ? bare2.pid! : bot.child.pid!;
+    const measuredUrl = bare2 ? `http://127.0.0.1:${await waitForPort(bare2.pid!)}` : botUrl;
+    const name = bare2 ? 'bare Bolt #2' : 'runbook-bot';
+    const noModals = { ok: 0, ages: [0], refusals: [] };
+    const real = senders(measuredUrl, channel, incident.id);
     const base = senders(bareUrl, channel, incident.id);
     // Warm both (JIT, connection pools) before measuring.
     await load(real.command, 50, 4);
@@ -195,7 +217,7 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
         await load(b, warm, c);
         const warmFrom = Date.now();
         await load(r, warm, c);
-        await modalsOpened(edge, warmFrom, warm);
+        if (!bare2) await modalsOpened(edge, warmFrom, warm);
         // Measured in rounds, alternating which app goes first (ABBA…), pooled per app: drift in
         // the machine (GC of the fakes, the other app's idle work, the scheduler) lands on both.
         const rounds = 12;
@@ -210,7 +232,7 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
         const from = Date.now();
         const waits0 = await modalWaitBuckets(botUrl);
         const measure = async (which: 'bare' | 'bot') => {
-          const pid = which === 'bare' ? bare.pid! : bot.child.pid!;
+          const pid = which === 'bare' ? bare.pid! : measuredPid;
           const cpu0 = cpu(pid);
           const own0 = own();
           const slack0 = cpu(edgeProc.pid!);
@@ -235,7 +257,7 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
           for (const which of order) await measure(which);
         }
         const sentPerApp = per * rounds;
-        const modals = await modalsOpened(edge, from, sentPerApp);
+        const modals = bare2 ? noModals : await modalsOpened(edge, from, sentPerApp);
         const bareCpu = bareCpuS / sentPerApp;
         const bareOwn = bareOwnS / sentPerApp;
         // The bot's modals may still be opening when its last round's CPU was read: counted as
@@ -248,9 +270,19 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
         const bp50 = percentile(bt, 50);
         const bp99 = percentile(bt, 99);
         lines.push(
-          `${kind.padEnd(18)} c=${String(c).padEnd(2)} runbook-bot p50 ${ms(p50)} p99 ${ms(p99)} | bare Bolt p50 ${ms(bp50)} p99 ${ms(bp99)} | ratio p50 ${round(p50 / bp50)}× p99 ${round(p99 / bp99)}×`,
+          `${kind.padEnd(18)} c=${String(c).padEnd(2)} ${name} p50 ${ms(p50)} p99 ${ms(p99)} | bare Bolt p50 ${ms(bp50)} p99 ${ms(bp99)} | ratio p50 ${round(p50 / bp50)}× p99 ${round(p99 / bp99)}×`,
           `${''.padEnd(23)} modals opened ${modals.ok}/${sentPerApp}; trigger_id age at views.open p50 ${ms(percentile(modals.ages, 50))} p99 ${ms(percentile(modals.ages, 99))} max ${ms(Math.max(...modals.ages))}; bot's after-ack queue wait p99 ${queueWait}; CPU per request runbook-bot ${ms(botCpu * 1000)} (ack + modal) | bare Bolt ${ms(bareCpu * 1000)}; load generator ${ms(botOwn * 1000)} | ${ms(bareOwn * 1000)}; Slack stand-in per views.open ${ms((slackS / sentPerApp) * 1000)}`,
         );
+        if (bare2) {
+          checks.push(
+            check(
+              `A/A ${kind} c=${c}: identical apps within 1.2× at p99`,
+              p99 <= 1.2 * bp99,
+              `${round(p99 / bp99)}×`,
+            ),
+          );
+          continue;
+        }
         checks.push(
           check(`${kind} c=${c}: p99 ≤ 1.2× bare Bolt`, p99 <= 1.2 * bp99, `${round(p99 / bp99)}×`),
           check(`${kind} c=${c}: p99 far under Slack's 3 s (< 1 s)`, p99 < 1000, ms(p99)),
@@ -262,11 +294,16 @@ export async function benchAck(opts: { requests: number }): Promise<Check[]> {
         );
       }
     }
-    printSection(`1. Ack latency (${opts.requests} signed requests per cell)`, lines, checks);
+    printSection(
+      `1. Ack latency (${opts.requests} signed requests per cell${bare2 ? '; A/A: bare Bolt vs bare Bolt' : ''})`,
+      lines,
+      checks,
+    );
     return checks;
   } finally {
     bot.child.kill('SIGTERM');
     bare.kill('SIGTERM');
+    bare2?.kill('SIGTERM');
     await Promise.all([bot.exited, bareExited]);
     process.off('exit', killOnExit);
     edgeProc.kill('SIGTERM');

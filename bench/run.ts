@@ -3,14 +3,15 @@
  * run, printed with their targets. Loopback only (127.0.0.1); stops by itself. Options:
  *   --quick            smaller sizes (a minute or so) for a smoke run
  *   --only=ack,watch,fanout   run some of them (watch includes recovery)
- *   --runs=N --projects=P --updates=U --runbooks=R   override sizes
+ *   --runs=N --projects=P --updates=U --runbooks=R --requests=N   override sizes
+ *   --aa               ack latency as an A/A run (bare Bolt against bare Bolt): the noise floor
  */
 import { benchAck } from './ack.ts';
 import { benchWatch } from './watch.ts';
 import { benchFanout } from './fanout.ts';
 import type { Check } from './stats.ts';
 
-const KNOWN = ['quick', 'only', 'runs', 'projects', 'updates', 'runbooks', 'requests'];
+const KNOWN = ['quick', 'only', 'runs', 'projects', 'updates', 'runbooks', 'requests', 'aa'];
 const args = new Map<string, string>();
 for (const a of process.argv.slice(2)) {
   const m = /^--([a-z]+)(?:=(.*))?$/.exec(a);
@@ -36,7 +37,8 @@ console.log(
   `runbook-bot benchmarks — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, ${new Date().toISOString()}`,
 );
 const checks: Check[] = [];
-if (only.has('ack')) checks.push(...(await benchAck({ requests: num('requests', quick ? 600 : 6000) })));
+if (only.has('ack'))
+  checks.push(...(await benchAck({ requests: num('requests', quick ? 2000 : 20000), aa: args.has('aa') })));
 if (only.has('watch'))
   checks.push(
     ...(await benchWatch({
