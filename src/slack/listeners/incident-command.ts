@@ -29,7 +29,7 @@ function changeLine(changes: IncidentChange[], actor: string): string {
 }
 
 export function registerIncidentCommand(app: App, d: SlackDeps): void {
-  app.command('/incident', async ({ command, ack, client, respond }) => {
+  app.command('/incident', async ({ command, ack, respond }) => {
     const text = command.text.trim();
     const [first = '', ...rest] = text.split(/\s+/);
     const sub = first.toLowerCase();
@@ -41,18 +41,22 @@ export function registerIncidentCommand(app: App, d: SlackDeps): void {
       const args = parseDeclareArgs(arg);
       if ('error' in args) return ack(ephemeral(`:warning: ${args.error}\n\n${helpText('/incident').text}`));
       await ack();
-      const view = declareModal({
-        catalog: d.catalog(),
-        summary: args.summary,
-        channelId: command.channel_id,
-        channelIsIncident: incident !== null,
-        ...(args.test ? { test: true } : {}),
+      // Like every modal: after the ack, first in the after-ack queue, over the lean caller.
+      d.afterAck.push('modal', 'declare modal', async () => {
+        const view = declareModal({
+          catalog: d.catalog(),
+          summary: args.summary,
+          channelId: command.channel_id,
+          channelIsIncident: incident !== null,
+          ...(args.test ? { test: true } : {}),
+        });
+        try {
+          await d.slackApi.call('views.open', { trigger_id: command.trigger_id, view });
+        } catch (e) {
+          d.log.warn({ err: (e as Error).message }, 'views.open failed');
+          await respond({ response_type: 'ephemeral', text: errorText(e) });
+        }
       });
-      try {
-        await client.views.open({ trigger_id: command.trigger_id, view: view as never });
-      } catch (e) {
-        await respond({ response_type: 'ephemeral', text: errorText(e) });
-      }
       return;
     }
     if (!incident) {
