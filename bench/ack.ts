@@ -141,19 +141,15 @@ export async function benchAck(opts: { requests: number; aa?: boolean }): Promis
     ['start'],
     profile,
   );
-  const bare = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const spawnBare = () =>
+    spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  const bare = spawnBare();
   const bareExited = new Promise((r) => bare.on('exit', r));
-  const bare2 = opts.aa
-    ? spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      })
-    : null;
+  const bare2 = opts.aa ? spawnBare() : null;
   const killOnExit = () => (
     bot.child.kill('SIGKILL'),
     bare.kill('SIGKILL'),
