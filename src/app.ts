@@ -25,6 +25,7 @@ import { assertSlackConfig, verifySlackToken } from './slack/startup.ts';
 import { RunMessagePublisher } from './slack/notifier.ts';
 import { createSlackApp, type SlackApp } from './slack/app.ts';
 import { summaryPublisher, createIncidentChannel, inviteUsers } from './slack/incident-channel.ts';
+import { countedClient } from './slack/counted-client.ts';
 import { createTriggerService } from './triggers/service.ts';
 import { createApiHandler } from './http/api/handler.ts';
 import { startGates } from './gates/wire.ts';
@@ -117,17 +118,6 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     usergroupMembers: async (usergroup) =>
       ((await client.usergroups.users.list({ usergroup })).users ?? []) as string[],
   });
-  const gates = startGates({
-    config,
-    store,
-    catalog: getCatalog,
-    clock,
-    log,
-    post: (channel, text) => client.chat.postMessage({ channel, text }),
-    limiter: harnessLimiter,
-    onHarnessRequest: countHarnessRequest(metrics),
-  });
-  incidents.on(() => gates.onIncidentChange());
   const publisher = new RunMessagePublisher({
     client: client as never,
     store,
@@ -137,6 +127,19 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     limits: { updatesPerMin: config.SLACK_UPDATES_PER_MIN, postsPerMin: config.SLACK_POSTS_PER_MIN },
   });
   metrics.observeSlackPublisher(() => publisher.stats());
+  // Everyone else who posts or rewrites messages spends the publisher's budgets too.
+  const countedSlack = countedClient(client, publisher);
+  const gates = startGates({
+    config,
+    store,
+    catalog: getCatalog,
+    clock,
+    log,
+    post: (channel, text) => countedSlack.chat.postMessage({ channel, text }),
+    limiter: harnessLimiter,
+    onHarnessRequest: countHarnessRequest(metrics),
+  });
+  incidents.on(() => gates.onIncidentChange());
   const engine = createEngine({
     store,
     catalog: getCatalog,
@@ -144,7 +147,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     log,
     notifier: observingNotifier(publisher, metrics, clock.now()),
     actions: defaultActions({
-      slack: client as never,
+      slack: countedSlack as never,
       // `slack.message` with `channel: thread` replies under the run's live message.
       slackThread: (runId) => {
         const row = store.runMessages.get(runId);
@@ -157,7 +160,7 @@ export async function startApp(config: Config, log: Logger, clock: Clock = syste
     poll: { minMs: config.POLL_INTERVAL_MS, maxMs: Math.max(config.POLL_INTERVAL_MS, 30_000) },
   });
   const publishIncidentSummary = summaryPublisher({
-    client,
+    client: countedSlack,
     store,
     catalog: getCatalog,
     now: clock.now,

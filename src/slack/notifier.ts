@@ -160,6 +160,17 @@ export class RunMessagePublisher implements Notifier {
   }
 
   /** Pending work and the age of the oldest, per method class (metrics). */
+  /**
+   * Counts a chat.update / chat.postMessage made by someone else with the same token against this
+   * publisher's budgets (and a post against its channel's pacing), so both together stay within
+   * Slack's per-minute allowance. See `budgetedChat` for the wrapper that calls this.
+   */
+  countOutside(method: 'chat.update' | 'chat.postMessage', channel?: string): void {
+    if (method === 'chat.update') return this.updates.countOutside();
+    this.posts.countOutside();
+    if (channel) this.pacer.reserve(channel, this.now());
+  }
+
   stats(): PublisherStats[] {
     const now = this.now();
     return [

@@ -86,6 +86,16 @@ export class PublishLane {
     this.wake(until);
   }
 
+  /**
+   * A call of this class made outside the lane (a `slack.message` follow-up, a gate notice, the
+   * pinned incident summary) spends the same workspace budget: recorded, so the lane leaves that
+   * much of Slack's per-minute allowance to it. Not waited for — those callers are few and handle
+   * a 429 themselves (which pauses the lane too, through the client's rate_limited event).
+   */
+  countOutside(): void {
+    this.o.budget.take(this.o.now());
+  }
+
   /** Something is pending or being sent. */
   get busy(): boolean {
     return this.queue.depth > 0 || this.inFlight.size > 0;

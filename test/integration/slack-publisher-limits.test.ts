@@ -14,6 +14,7 @@ import { createStore, type Store } from '../../src/store/index.ts';
 import { createWebClient } from '../../src/slack/client.ts';
 import { RunMessagePublisher, type ChatApi, type PublisherLimits } from '../../src/slack/notifier.ts';
 import { createLogger } from '../../src/log.ts';
+import { countedClient } from '../../src/slack/counted-client.ts';
 import type { Runbook } from '../../src/manifests/schema.ts';
 import { tempDir } from '../support/tmp.ts';
 import { startBot } from '../support/bot-app.ts';
@@ -321,4 +322,36 @@ test('429 storm on chat.update: runs finish unaffected, the whole class pauses, 
   } finally {
     await bot.stop();
   }
+});
+
+test('posts made outside the publisher (follow-ups, gate notices) spend its budget: together within it; uncounted, over it', async () => {
+  const limit = 12;
+  // Eight posts from elsewhere first (a burst of slack.message follow-ups), then ten run messages.
+  const combinedBusiest = async (counted: boolean): Promise<number> => {
+    const w = await world(10, 1, { postsPerMin: limit, updatesPerMin: 30 });
+    try {
+      const web = createWebClient(w.slack.botToken, w.slack.url);
+      const outside = counted ? countedClient(web, w.publisher) : web;
+      const outsideStarts: number[] = [];
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) => {
+          outsideStarts.push(Date.now());
+          return outside.chat.postMessage({ channel: w.runs[i % 2]!.channel, text: `follow-up ${i}` });
+        }),
+      );
+      for (const r of w.runs) changed(w, r.id);
+      await until('every root message', () => w.runs.every((r) => root(w, r.id)), 15_000);
+      // When each call started (as the budget counts them), publisher's and outside ones together.
+      const posts = [...outsideStarts, ...w.starts['chat.postMessage']];
+      assert.equal(posts.length, 18);
+      assert.equal(w.slack.callsTo('chat.postMessage').length, 18);
+      return busiest(posts, WINDOW);
+    } finally {
+      await w.close();
+    }
+  };
+  const withCounting = await combinedBusiest(true);
+  assert.ok(withCounting <= limit, `counted: busiest window ${withCounting} > budget ${limit}`);
+  const without = await combinedBusiest(false);
+  assert.ok(without > limit, `control: uncounted calls should overrun the budget, busiest ${without}`);
 });
