@@ -28,6 +28,7 @@ import { systemClock } from '../src/engine/ports.ts';
 import { HARNESS_SECRET_HEADER } from '../src/http/harness-events.ts';
 import { procStats, waitForPort } from './proc.ts';
 import { check, ms, percentile, printSection, round, until, type Check } from './stats.ts';
+import { busiest } from '../test/support/windows.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SECRET = 'bench-webhook-secret';
@@ -349,17 +350,6 @@ async function phase(
     slackWaitMs,
     slackCalls,
   };
-}
-
-/** Most calls in any `windowMs` (sliding, over the calls' arrival times). */
-function busiest(times: number[], windowMs: number): number {
-  const t = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i]! - t[j]! >= windowMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
 }
 
 /** Slack's tiers as the bot is configured for them (src/config.ts defaults; README "Slack rate limits"). */

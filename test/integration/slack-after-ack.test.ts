@@ -7,22 +7,11 @@ import { test } from 'node:test';
 import { rmSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { startBot, SIGNING_SECRET } from '../support/bot-app.ts';
-import { blockAction } from '../support/slack-requests.ts';
+import { runButtonClick } from '../support/slack-requests.ts';
 import * as ids from '../../src/slack/ids.ts';
 
-function clickRun(url: string, channel: string, incidentId: string) {
-  return blockAction(url, SIGNING_SECRET, {
-    channel: { id: channel, name: 'inc' },
-    actions: [
-      {
-        action_id: ids.RUNBOOK_RUN,
-        block_id: 'b',
-        value: ids.encodeRunButton('emergency-rollback', incidentId),
-        text: { type: 'plain_text', text: 'Run' },
-      },
-    ],
-  });
-}
+const clickRun = (url: string, channel: string, incidentId: string) =>
+  runButtonClick(url, SIGNING_SECRET, { channel, runbookId: 'emergency-rollback', incidentId });
 
 async function majorIncident(bot: Awaited<ReturnType<typeof startBot>>) {
   const res = await bot.api('POST', '/api/incidents', {

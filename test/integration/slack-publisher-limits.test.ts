@@ -19,6 +19,7 @@ import type { Runbook } from '../../src/manifests/schema.ts';
 import { tempDir } from '../support/tmp.ts';
 import { startBot } from '../support/bot-app.ts';
 import { probeRunbook, openIncident, startProbe, until } from '../support/ops-setup.ts';
+import { busiest } from '../support/windows.ts';
 
 const runbook = { kind: 'Runbook', id: 'rb', name: 'Deploy probe', steps: [] } as unknown as Runbook;
 const WINDOW = 2000;
@@ -146,17 +147,6 @@ function root(w: World, id: string): FakeMessage | undefined {
 }
 const shows = (m: FakeMessage | undefined, re: RegExp) =>
   !!m && re.test(`${m.text} ${JSON.stringify(m.blocks ?? [])}`);
-
-/** Most calls (as they reached Slack) in any `windowMs`. */
-function busiest(times: number[], windowMs: number): number {
-  const t = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i]! - t[j]! >= windowMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
 
 test('50 live runs in 10 channels: each method class stays within its budget, every terminal state shows, replies batched', async () => {
   const limits = { updatesPerMin: 15, postsPerMin: 40 };

@@ -8,6 +8,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { APP_ID, BOT_USER_ID, TEAM_ID } from '../fakes/slack-fake-ids.ts';
+import * as ids from '../../src/slack/ids.ts';
 
 type Json = Record<string, unknown>;
 const FORM = 'application/x-www-form-urlencoded';
@@ -213,6 +214,25 @@ const interactive =
     signedPost(eventsUrl(appUrl), secret, interactivityBody(build(overrides)), FORM, opts);
 
 export const blockAction = interactive(blockActionPayload);
+
+/** A click on a runbook's Run button (App Home, `/runbook list`) in `channel`, as Slack sends it. */
+export const runButtonClick = (
+  appUrl: string,
+  secret: string,
+  click: { channel: string; runbookId: string; incidentId: string | null; triggerId?: string },
+) =>
+  blockAction(appUrl, secret, {
+    ...(click.triggerId ? { trigger_id: click.triggerId } : {}),
+    channel: { id: click.channel, name: 'inc' },
+    actions: [
+      {
+        action_id: ids.RUNBOOK_RUN,
+        block_id: 'run',
+        value: ids.encodeRunButton(click.runbookId, click.incidentId),
+        text: { type: 'plain_text', text: 'Run' },
+      },
+    ],
+  });
 export const viewSubmission = interactive(viewSubmissionPayload);
 export const viewClosed = interactive(viewClosedPayload);
 export const blockSuggestion = interactive(blockSuggestionPayload);
