@@ -54,6 +54,14 @@ const OK_PREFIX = /^\s*\{\s*"ok"\s*:\s*true\s*[,}]/;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** undici's raw headers (name, value, name, value…) as an object with lower-case names. */
+function headersOf(raw: Buffer[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    out[raw[i]!.toString('latin1').toLowerCase()] = raw[i + 1]!.toString('latin1');
+  return out;
+}
+
 export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
   const base = new URL(opts.slackApiUrl);
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -66,19 +74,17 @@ export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
   const headers = { authorization: auth, 'content-type': 'application/json; charset=utf-8' };
   /** One POST through the pool's dispatcher: no response stream, just the chunks. */
   const post = (method: string, body: string) =>
-    new Promise<{ status: number; headers: Record<string, string>; chunks: Buffer[] }>((resolve, reject) => {
+    new Promise<{ status: number; rawHeaders: Buffer[]; chunks: Buffer[] }>((resolve, reject) => {
       let status = 0;
-      const answerHeaders: Record<string, string> = {};
+      let rawHeaders: Buffer[] = [];
       const chunks: Buffer[] = [];
       pool.dispatch(
         { origin: base.origin, path: `${base.pathname}${method}`, method: 'POST', headers, body },
         {
           onConnect() {},
-          onHeaders(statusCode: number, rawHeaders: Buffer[]) {
+          onHeaders(statusCode: number, raw: Buffer[]) {
             status = statusCode;
-            for (let i = 0; i + 1 < rawHeaders.length; i += 2)
-              answerHeaders[rawHeaders[i]!.toString('latin1').toLowerCase()] =
-                rawHeaders[i + 1]!.toString('latin1');
+            rawHeaders = raw; // read only when the answer is not a 200 (see headersOf)
             return true;
           },
           onData(chunk: Buffer) {
@@ -86,7 +92,7 @@ export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
             return true;
           },
           onComplete() {
-            resolve({ status, headers: answerHeaders, chunks });
+            resolve({ status, rawHeaders, chunks });
           },
           onError(error: Error) {
             reject(error);
@@ -109,10 +115,10 @@ export function createLeanSlackApi(opts: LeanSlackOptions): LeanSlackApi {
       return { ok: true };
     const text = Buffer.concat(res.chunks).toString('utf8');
     if (status === 429) {
-      const after = Number(res.headers['retry-after']);
+      const after = Number(headersOf(res.rawHeaders)['retry-after']);
       throw new WebAPIRateLimitedError(Number.isFinite(after) ? after : 1);
     }
-    if (status !== 200) throw new WebAPIHTTPError(status, '', res.headers, text);
+    if (status !== 200) throw new WebAPIHTTPError(status, '', headersOf(res.rawHeaders), text);
     let result: WebAPICallResult;
     try {
       result = JSON.parse(text) as WebAPICallResult;
