@@ -1,20 +1,26 @@
 /**
- * One Bolt listener per kind instead of one per action id. Bolt runs every registered listener's
- * filter chain (onlyActions → matchConstraints → …, each an async middleware step) for every
- * incoming request before and around the ack; with the bot's ~17 listeners that cost about as much
- * CPU again as Bolt's whole receive-verify-ack path (measured: ~0.01 ms per listener per request).
- * Here listeners register by exact id into maps, and Bolt sees four listeners (command, action,
- * view submission, and the events passed straight through), so dispatch is one map lookup.
+ * The bot's listeners behind one Bolt global middleware instead of one Bolt listener each. For every
+ * incoming request Bolt runs each registered listener's filter chain (onlyActions →
+ * matchConstraints → …, each an async middleware step, plus an array copy and a promise per
+ * listener) before and around the ack. With the bot's ~17 listeners that cost about as much CPU
+ * again as Bolt's whole receive-verify-ack path (~0.01 ms per listener per request); four
+ * kind-level listeners (command, action, view, event) still allocated ~2× what Bolt's listener
+ * loop does for a bare app with two (allocation profile of the ack benchmark: +110 MB per 100k
+ * requests, every byte of it scavenged while 32 requests wait). Here listeners register by exact
+ * id into maps, the middleware dispatches with one map lookup, and Bolt's listener list stays
+ * empty.
  *
  * Semantics are Bolt's for the string ids the bot uses: a command by name, a block action by
- * `action_id`, a `view_submission` by `callback_id`; several listeners on one id all run; no
- * listener → nothing happens (Bolt's own no-ack timeout answers, as before). Listener arguments are
- * Bolt's, passed through untouched.
+ * `action_id`, a `view_submission` by `callback_id`, an Events API event by its `type`; several
+ * listeners on one id all run; no listener → the request goes on down Bolt's chain and, as with
+ * Bolt's own matching, nothing acks it (Bolt's no-ack timeout answers). Listener arguments are
+ * Bolt's (a global middleware gets the same ones a listener does), passed through untouched; the
+ * middleware runs after Bolt's built-in ones (ignoreSelf), as listeners did.
  */
 import type { App } from '@slack/bolt';
 
 type Listener = (args: Record<string, unknown>) => Promise<unknown> | unknown;
-type Kind = 'command' | 'action' | 'view';
+type Kind = 'command' | 'action' | 'view' | 'event';
 
 export interface ListenerRouter {
   /** The registration surface the listener files expect (`app.command/action/view/event`). */
@@ -23,13 +29,27 @@ export interface ListenerRouter {
   ids(kind: Kind): string[];
 }
 
-const MATCH_ANY = /^/;
+/** The kind and id of a request, from the args Bolt builds for it; undefined for anything else. */
+function route(args: Record<string, unknown>): [Kind, unknown] | undefined {
+  const body = args.body as { type?: unknown } | undefined;
+  if (args.command) return ['command', (args.command as { command?: unknown }).command];
+  // Bolt sets `action` for block actions (the payload is the action) and for other interactive
+  // payloads (the payload is the body): only block actions carry an action_id.
+  if (args.action && body?.type === 'block_actions')
+    return ['action', (args.payload as { action_id?: unknown }).action_id];
+  // A string callback_id in Bolt means view_submission only; keep that.
+  if (args.view && body?.type === 'view_submission')
+    return ['view', (args.view as { callback_id?: unknown }).callback_id];
+  if (args.event) return ['event', (args.event as { type?: unknown }).type];
+  return undefined;
+}
 
 export function createListenerRouter(app: App): ListenerRouter {
   const routes: Record<Kind, Map<string, Listener[]>> = {
     command: new Map(),
     action: new Map(),
     view: new Map(),
+    event: new Map(),
   };
   const add = (kind: Kind, id: unknown, listeners: Listener[]) => {
     if (typeof id !== 'string')
@@ -42,30 +62,20 @@ export function createListenerRouter(app: App): ListenerRouter {
     list.push(listeners[0]!);
     routes[kind].set(id, list);
   };
-  const dispatch =
-    (kind: Kind, idOf: (args: Record<string, unknown>) => unknown) =>
-    async (args: Record<string, unknown>) => {
-      const id = idOf(args);
-      const list = typeof id === 'string' ? routes[kind].get(id) : undefined;
-      if (!list) return;
-      if (list.length === 1) return list[0]!(args);
-      await Promise.all(list.map((l) => l(args)));
-    };
 
-  app.command(MATCH_ANY, dispatch('command', (a) => (a.command as { command?: unknown }).command) as never);
-  app.action(MATCH_ANY, dispatch('action', (a) => (a.payload as { action_id?: unknown }).action_id) as never);
-  // A string callback_id in Bolt means view_submission only; keep that.
-  app.view(
-    { callback_id: MATCH_ANY, type: 'view_submission' },
-    dispatch('view', (a) => (a.view as { callback_id?: unknown }).callback_id) as never,
-  );
+  app.use((async (args: Record<string, unknown> & { next: () => Promise<void> }) => {
+    const r = route(args);
+    const list = r && typeof r[1] === 'string' ? routes[r[0]].get(r[1]) : undefined;
+    if (!list) return args.next();
+    if (list.length === 1) return list[0]!(args);
+    await Promise.all(list.map((l) => l(args)));
+  }) as never);
 
   const facade = {
     command: (id: unknown, ...l: Listener[]) => add('command', id, l),
     action: (id: unknown, ...l: Listener[]) => add('action', id, l),
     view: (id: unknown, ...l: Listener[]) => add('view', id, l),
-    // Events are few (App Home): Bolt's own registration.
-    event: (...a: unknown[]) => (app.event as (...x: unknown[]) => void)(...a),
+    event: (id: unknown, ...l: Listener[]) => add('event', id, l),
   };
   return {
     app: facade as unknown as App,

@@ -47,7 +47,7 @@ const submission = (callback_id: string, type = 'view_submission') => ({
   view: { id: 'V1', callback_id, state: { values: {} }, private_metadata: '' },
 });
 
-test('router: Bolt sees one listener per kind; each id reaches only its own listener, with Bolt’s args', async () => {
+test('router: Bolt’s listener list stays empty; each id reaches only its own listener, with Bolt’s args', async () => {
   const app = boltApp();
   const before = (app as unknown as { listeners: unknown[] }).listeners.length;
   const router = createListenerRouter(app);
@@ -61,14 +61,21 @@ test('router: Bolt sees one listener per kind; each id reaches only its own list
   });
   r.action('run_b', async ({ ack }) => (seen.push('b'), ack()));
   r.view('modal_x', async ({ ack, view }) => (seen.push(`view ${view.id}`), ack()));
-  // Three Bolt listeners, whatever the number of ids.
-  assert.equal((app as unknown as { listeners: unknown[] }).listeners.length - before, 3);
+  r.event('app_home_opened', async ({ event }) => void seen.push(`event ${event.type}`));
+  // No Bolt listener at all, whatever the number of ids: one global middleware dispatches.
+  assert.equal((app as unknown as { listeners: unknown[] }).listeners.length - before, 0);
   assert.deepEqual(router.ids('action'), ['run_a', 'run_b']);
 
   assert.equal(await deliver(app, action('run_a')), true);
   assert.equal(await deliver(app, command('/runbook')), true);
   assert.equal(await deliver(app, submission('modal_x')), true);
-  assert.deepEqual(seen, ['a v 1.2.3', 'cmd x', 'view V1']);
+  // Events API events are acked by Bolt before any middleware; the listener still runs.
+  await deliver(app, {
+    type: 'event_callback',
+    team_id: 'T1',
+    event: { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'home', event_ts: '1.1' },
+  });
+  assert.deepEqual(seen, ['a v 1.2.3', 'cmd x', 'view V1', 'event app_home_opened']);
 });
 
 test('router: unknown ids and view_closed reach no listener and are not acked (as with Bolt’s own matching)', async () => {
@@ -80,6 +87,9 @@ test('router: unknown ids and view_closed reach no listener and are not acked (a
   assert.equal(await deliver(app, action('unknown')), false);
   assert.equal(await deliver(app, command('/other')), false);
   assert.equal(await deliver(app, submission('modal_x', 'view_closed')), false);
+  // An id of another kind does not match: a command named like an action, an action named like a view.
+  assert.equal(await deliver(app, command('known')), false);
+  assert.equal(await deliver(app, action('modal_x')), false);
   assert.equal(calls, 0);
 });
 
