@@ -5,13 +5,14 @@
  *   --only=ack,watch,fanout   run some of them (watch includes recovery)
  *   --runs=N --projects=P --updates=U --runbooks=R --requests=N   override sizes
  *   --aa               ack latency as an A/A run (bare Bolt against bare Bolt): the noise floor
+ *   --edgenice=N       scheduling priority (nice, 0-19) of the ack bench's Slack stand-in; default 10
  */
 import { benchAck } from './ack.ts';
 import { benchWatch } from './watch.ts';
 import { benchFanout } from './fanout.ts';
 import type { Check } from './stats.ts';
 
-const KNOWN = ['quick', 'only', 'runs', 'projects', 'updates', 'runbooks', 'requests', 'aa'];
+const KNOWN = ['quick', 'only', 'runs', 'projects', 'updates', 'runbooks', 'requests', 'aa', 'edgenice'];
 const args = new Map<string, string>();
 for (const a of process.argv.slice(2)) {
   const m = /^--([a-z]+)(?:=(.*))?$/.exec(a);
@@ -30,6 +31,11 @@ const num = (k: string, def: number): number => {
   }
   return v;
 };
+const edgeNice = Number(args.get('edgenice') ?? 10);
+if (!Number.isInteger(edgeNice) || edgeNice < 0 || edgeNice > 19) {
+  console.error(`bench: --edgenice must be a whole number from 0 to 19, got ${args.get('edgenice')}`);
+  process.exit(2);
+}
 const only = new Set((args.get('only') ?? 'ack,watch,fanout').split(','));
 
 const started = Date.now();
@@ -38,7 +44,9 @@ console.log(
 );
 const checks: Check[] = [];
 if (only.has('ack'))
-  checks.push(...(await benchAck({ requests: num('requests', quick ? 2000 : 20000), aa: args.has('aa') })));
+  checks.push(
+    ...(await benchAck({ requests: num('requests', quick ? 2000 : 20000), aa: args.has('aa'), edgeNice })),
+  );
 if (only.has('watch'))
   checks.push(
     ...(await benchWatch({
