@@ -26,12 +26,14 @@ export function createHttpServer(opts: {
   metrics?: (() => Promise<{ contentType: string; body: string }>) | undefined;
 }): Server {
   return createServer((req, res) => {
+    // Slack's requests first, before anything is built for the other routes: every ack waits on this.
+    if (opts.slack && (req.url === '/slack/events' || req.url?.startsWith('/slack/events?')))
+      return opts.slack(req, res);
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (path === '/slack/events' && opts.slack) return opts.slack(req, res);
     if (opts.harnessEvents?.(req, res)) return;
     if (opts.gates?.(req, res)) return;
     if (opts.api?.(req, res)) return;

@@ -45,6 +45,25 @@ test('replay guard: a signature+timestamp passes once inside the window, again a
   assert.ok(g.size() <= 3, `size ${g.size()}`);
 });
 
+test('replay guard: real Slack signatures (v0= + 64 hex) are held for at least the whole window, by a compact key', () => {
+  const g = createReplayGuard();
+  const sig = (n: number) => `v0=${n.toString(16).padStart(4, '0').repeat(16)}`;
+  const t0 = 1_700_000_000_123;
+  assert.equal(g.admit(sig(1), 1_700_000_000, t0), true);
+  assert.equal(g.admit(sig(2), 1_700_000_000, t0), true, 'another signature is another request');
+  assert.equal(g.admit(sig(1), 1_700_000_000, t0 + 1), false, 'replay');
+  assert.equal(
+    g.admit(sig(1), 1_700_000_000, t0 + REPLAY_WINDOW_MS),
+    false,
+    'still held at the end of the window',
+  );
+  assert.equal(g.admit(sig(1), 1_700_000_000, t0 + REPLAY_WINDOW_MS + 1001), true, 'forgotten after it');
+  // Upper-case hex is not what Slack sends (Bolt refuses it); it is still guarded, by its exact text.
+  const upper = sig(3).toUpperCase().replace('V0=', 'v0=');
+  assert.equal(g.admit(upper, 1, t0), true);
+  assert.equal(g.admit(upper, 1, t0 + 1), false);
+});
+
 test('guardReplays answers 401 to the second identical signed request and lets retries and unsigned ones through', () => {
   let handled = 0;
   let replays = 0;
