@@ -101,11 +101,14 @@ function waitP99(before: Map<string, number>, after: Map<string, number>): strin
 /**
  * `aa`: an A/A run — a second bare Bolt app takes the bot's place (same rounds, same everything),
  * so the printed ratios show how far two identical apps differ on this machine: the noise floor
- * of the 1.2× target.
+ * of the 1.2× target. `aaModal`: the second bare Bolt also opens a modal after each ack, as the
+ * bot does, through the bot's own lean caller — the cost of the Slack call alone, without the bot.
  */
 export async function benchAck(opts: {
   requests: number;
   aa?: boolean;
+  /** In an A/A run, the second bare Bolt opens a modal after each ack (bare-bolt.ts, EDGE_URL). */
+  aaModal?: boolean;
   edgeNice?: number;
 }): Promise<Check[]> {
   const tmp = tempDir('runbook-bot-bench-ack-');
@@ -147,15 +150,20 @@ export async function benchAck(opts: {
     ['start'],
     profile,
   );
-  const spawnBare = () =>
+  const spawnBare = (edgeUrl = '') =>
     spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
+      env: {
+        PATH: process.env.PATH ?? '',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.url,
+        EDGE_URL: edgeUrl,
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   const bare = spawnBare();
   const bareExited = new Promise((r) => bare.on('exit', r));
-  const bare2 = opts.aa ? spawnBare() : null;
+  const bare2 = opts.aa ? spawnBare(opts.aaModal ? edge.url : '') : null;
   const killOnExit = () => (
     bot.child.kill('SIGKILL'),
     bare.kill('SIGKILL'),
@@ -299,7 +307,7 @@ export async function benchAck(opts: {
       }
     }
     printSection(
-      `1. Ack latency (${opts.requests} signed requests per cell${bare2 ? '; A/A: bare Bolt vs bare Bolt' : ''}; Slack stand-in at nice ${edgeNice})`,
+      `1. Ack latency (${opts.requests} signed requests per cell${bare2 ? `; A/A: bare Bolt${opts.aaModal ? ' + views.open' : ''} vs bare Bolt` : ''}; Slack stand-in at nice ${edgeNice})`,
       lines,
       checks,
     );

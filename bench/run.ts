@@ -5,6 +5,7 @@
  *   --only=ack,watch,fanout   run some of them (watch includes recovery)
  *   --runs=N --projects=P --updates=U --runbooks=R --requests=N   override sizes
  *   --aa               ack latency as an A/A run (bare Bolt against bare Bolt): the noise floor
+ *   --aa=modal         the same, the second bare Bolt opening a modal after each ack (lean caller)
  *   --edgenice=N       scheduling priority (nice, 0-19) of the ack bench's Slack stand-in; default 10
  */
 import { benchAck } from './ack.ts';
@@ -45,7 +46,12 @@ console.log(
 const checks: Check[] = [];
 if (only.has('ack'))
   checks.push(
-    ...(await benchAck({ requests: num('requests', quick ? 2000 : 20000), aa: args.has('aa'), edgeNice })),
+    ...(await benchAck({
+      requests: num('requests', quick ? 2000 : 20000),
+      aa: args.has('aa'),
+      aaModal: args.get('aa') === 'modal',
+      edgeNice,
+    })),
   );
 if (only.has('watch'))
   checks.push(
