@@ -29,15 +29,23 @@ const WELL_FORMED = /^v0=[0-9a-f]{64}$/;
  * millisecond time were ~140 bytes per request, each surviving into V8's old space (the ack
  * benchmark's live heap grew by ~10 MB a minute). A well-formed signature is an HMAC of the
  * timestamp and body: its first 52 bits are already a uniform, collision-safe key (a false match
- * among 100,000 entries: ~2e-11) that a number holds, and the timestamp adds nothing. Anything
+ * among 100,000 entries: ~2e-11) that a double holds exactly, and the timestamp adds nothing. Anything
  * else (Bolt refuses it after us) keeps the exact string key.
  */
 const keyOf = (signature: string, timestampSec: number): number | string =>
   WELL_FORMED.test(signature) ? parseInt(signature.slice(3, 16), 16) : `${timestampSec}:${signature}`;
 
+/** How far ahead of our clock a request's timestamp may push its entry's expiry. */
+const MAX_SKEW_SEC = 60;
+
 export function createReplayGuard(maxEntries = 100_000, windowMs = REPLAY_WINDOW_MS): ReplayGuard {
   // Insertion order ≈ arrival order, so expired entries sit at the front. Times are whole seconds
-  // rounded up (small integers V8 stores inline), so an entry is kept at least the whole window.
+  // (small integers V8 stores inline). Bolt accepts a request while its timestamp is at most 5
+  // minutes old by *our* clock (and any timestamp ahead of it), so an entry is kept until the
+  // later of: a window after arrival (rounded up), and a window after its timestamp + 1 s — when
+  // Slack's clock is ahead of ours. The latter is capped at 60 s ahead: the guard runs before the
+  // signature is checked, and a forged far-future timestamp must not pin an entry (ours is
+  // NTP-synced; a skew past 60 s shortens the guard by the excess).
   const seen = new Map<number | string, number>();
   const prune = (now: number) => {
     for (const [key, atSec] of seen) {
@@ -50,7 +58,8 @@ export function createReplayGuard(maxEntries = 100_000, windowMs = REPLAY_WINDOW
       prune(now);
       const key = keyOf(signature, timestampSec);
       if (seen.has(key)) return false;
-      seen.set(key, Math.ceil(now / 1000));
+      const arrivedSec = Math.ceil(now / 1000);
+      seen.set(key, Math.max(arrivedSec, Math.min(timestampSec + 1, arrivedSec + MAX_SKEW_SEC)));
       return true;
     },
     size: () => seen.size,

@@ -4,7 +4,7 @@
  * SLACK_APP_TOKEN is set. Listeners are registered from listeners/.
  *
  * The path to an ack is kept as short as a bare Bolt app's (bench/ack.ts measures both): Bolt sees
- * one listener per kind (router.ts), no conversation store (nothing here reads
+ * no listener at all (router.ts: one global middleware dispatches by id), no conversation store (nothing here reads
  * `context.conversation`), and what follows an ack runs from the after-ack queue (after-ack.ts),
  * with modals opened through the lean Web API caller (lean-api.ts).
  */

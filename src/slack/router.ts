@@ -15,7 +15,9 @@
  * listeners on one id all run; no listener → the request goes on down Bolt's chain and, as with
  * Bolt's own matching, nothing acks it (Bolt's no-ack timeout answers). Listener arguments are
  * Bolt's (a global middleware gets the same ones a listener does), passed through untouched; the
- * middleware runs after Bolt's built-in ones (ignoreSelf), as listeners did.
+ * middleware runs after Bolt's built-in ones (ignoreSelf), as listeners did. A routed request ends
+ * here (its listeners get this middleware's `next`, which none calls): register nothing with Bolt
+ * directly for these ids; go through the router.
  */
 import type { App } from '@slack/bolt';
 

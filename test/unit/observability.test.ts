@@ -58,6 +58,19 @@ test('replay guard: real Slack signatures (v0= + 64 hex) are held for at least t
     'still held at the end of the window',
   );
   assert.equal(g.admit(sig(1), 1_700_000_000, t0 + REPLAY_WINDOW_MS + 1001), true, 'forgotten after it');
+  // Slack's clock ahead of ours: Bolt accepts the request until its timestamp is 5 minutes old by
+  // our clock, so the entry is held that long; a forged far-future timestamp pins nothing past 60 s.
+  const skew = createReplayGuard();
+  const ahead = 1_700_000_030; // 30 s ahead of t0
+  assert.equal(skew.admit(sig(4), ahead, t0), true);
+  assert.equal(skew.admit(sig(5), 1_800_000_000, t0), true);
+  assert.equal(skew.admit(sig(4), ahead, (ahead + 300) * 1000), false, 'held until Bolt stops accepting it');
+  assert.equal(skew.admit(sig(4), ahead, (ahead + 302) * 1000), true);
+  assert.equal(
+    skew.admit(sig(5), 1_800_000_000, t0 + REPLAY_WINDOW_MS + 62_000),
+    true,
+    'capped at 60 s ahead',
+  );
   // Upper-case hex is not what Slack sends (Bolt refuses it); it is still guarded, by its exact text.
   const upper = sig(3).toUpperCase().replace('V0=', 'v0=');
   assert.equal(g.admit(upper, 1, t0), true);
